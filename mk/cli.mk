@@ -1,0 +1,2 @@
+# The rampart command-line tool.
+CLI_SRCS += src/cli/main.c

@@ -1,0 +1,1306 @@
+/*
+ * value.c — construction, order, hashing, lookup, builders, arithmetic and
+ * printing of Rego values.
+ *
+ * Invariants: object entries and set items are sorted by rego_compare with no
+ * duplicates; collections with more than REGO_INDEX_MIN elements carry an
+ * open-addressing hash index (slot = element index + 1, 0 = empty).  Big
+ * integers are only used outside the int64 range.  No mutable globals.
+ */
+#include "value.h"
+
+#include <float.h>
+#include <gmp.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limits.h"
+
+#define REGO_INDEX_MIN 8
+
+struct rego_big {
+    int32_t size; /* GMP convention: sign is the sign of the number, |size| limbs */
+    uint32_t pad_;
+    mp_limb_t d[];
+};
+
+static const rego_object empty_object = {0, 0, NULL};
+static const rego_set empty_set = {0, 0, NULL};
+
+rego_value rego_empty_object(void)
+{
+    rego_value v = {0};
+    v.kind = REGO_OBJECT;
+    v.u.obj = &empty_object;
+    return v;
+}
+
+rego_value rego_empty_set(void)
+{
+    rego_value v = {0};
+    v.kind = REGO_SET;
+    v.u.set = &empty_set;
+    return v;
+}
+
+/* ---- strings and arrays --------------------------------------------------- */
+
+rego_value rego_str(rp_arena *a, const char *s, size_t n)
+{
+    rego_value v = {0};
+    if (n > UINT32_MAX)
+        return v;
+    char *p = rp_arena_strndup(a, s, n);
+    if (!p)
+        return v;
+    v.kind = REGO_STRING;
+    v.n = (uint32_t)n;
+    v.u.s = p;
+    return v;
+}
+
+rego_value rego_cstr(rp_arena *a, const char *s) { return rego_str(a, s, strlen(s)); }
+
+rego_value rego_str_borrow(const char *s, size_t n)
+{
+    rego_value v = {0};
+    if (n > UINT32_MAX)
+        return v;
+    v.kind = REGO_STRING;
+    v.n = (uint32_t)n;
+    v.u.s = s;
+    return v;
+}
+
+char *rego_str_alloc(rp_arena *a, size_t n, rego_value *out)
+{
+    *out = rego_undef();
+    if (n >= UINT32_MAX)
+        return NULL;
+    char *p = rp_arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    p[n] = 0;
+    out->kind = REGO_STRING;
+    out->n = (uint32_t)n;
+    out->u.s = p;
+    return p;
+}
+
+rego_value *rego_array_alloc(rp_arena *a, size_t n, rego_value *out)
+{
+    *out = rego_undef();
+    if (n > UINT32_MAX)
+        return NULL;
+    rego_value *items = rp_arena_array(a, n ? n : 1, sizeof(rego_value));
+    if (!items)
+        return NULL;
+    out->kind = REGO_ARRAY;
+    out->n = (uint32_t)n;
+    out->u.items = items;
+    return items;
+}
+
+rego_value rego_array_borrow(const rego_value *items, size_t n)
+{
+    rego_value v = {0};
+    if (n > UINT32_MAX)
+        return v;
+    v.kind = REGO_ARRAY;
+    v.n = (uint32_t)n;
+    v.u.items = items;
+    return v;
+}
+
+const char *rego_kind_name(rego_kind k)
+{
+    switch (k) {
+    case REGO_UNDEF: return "undefined";
+    case REGO_NULL: return "null";
+    case REGO_BOOL: return "boolean";
+    case REGO_NUMBER: return "number";
+    case REGO_STRING: return "string";
+    case REGO_ARRAY: return "array";
+    case REGO_OBJECT: return "object";
+    case REGO_SET: return "set";
+    }
+    return "unknown";
+}
+
+/* ---- big integers --------------------------------------------------------- */
+
+static void big_view(const rego_big *b, mpz_t z)
+{
+    mpz_roinit_n(z, b->d, b->size);
+}
+
+rego_value rego_num_from_mpz(rp_arena *a, const void *zp)
+{
+    const mpz_srcptr z = zp;
+    if (mpz_fits_slong_p(z))
+        return rego_int((int64_t)mpz_get_si(z));
+    size_t limbs = mpz_size(z);
+    rego_value v = {0};
+    if (limbs > INT32_MAX / 2)
+        return v;
+    rego_big *b = rp_arena_alloc(a, sizeof(rego_big) + limbs * sizeof(mp_limb_t));
+    if (!b)
+        return v;
+    for (size_t i = 0; i < limbs; i++)
+        b->d[i] = mpz_getlimbn(z, (mp_size_t)i);
+    b->size = mpz_sgn(z) < 0 ? -(int32_t)limbs : (int32_t)limbs;
+    v.kind = REGO_NUMBER;
+    v.sub = REGO_NUM_BIG;
+    v.u.big = b;
+    return v;
+}
+
+bool rego_num_to_mpz(rego_value v, void *zp)
+{
+    mpz_ptr z = zp;
+    if (v.kind != REGO_NUMBER)
+        return false;
+    switch ((rego_numrep)v.sub) {
+    case REGO_NUM_INT:
+        mpz_set_si(z, (long)v.u.i);
+        return true;
+    case REGO_NUM_BIG: {
+        mpz_t r;
+        big_view(v.u.big, r);
+        mpz_set(z, r);
+        return true;
+    }
+    case REGO_NUM_FLOAT:
+        if (!isfinite(v.u.f) || floor(v.u.f) != v.u.f)
+            return false;
+        mpz_set_d(z, v.u.f);
+        return true;
+    }
+    return false;
+}
+
+/* ---- number parsing ------------------------------------------------------- */
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool rego_number_parse(rp_arena *a, const char *s, size_t n, rego_value *out)
+{
+    size_t i = 0;
+    bool neg = false, frac = false;
+    if (i < n && s[i] == '-') {
+        neg = true;
+        i++;
+    }
+    size_t int_start = i;
+    while (i < n && is_digit(s[i]))
+        i++;
+    if (i == int_start)
+        return false;
+    size_t int_end = i;
+    if (i < n && s[i] == '.') {
+        frac = true;
+        i++;
+        size_t fs = i;
+        while (i < n && is_digit(s[i]))
+            i++;
+        if (i == fs)
+            return false;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        frac = true;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t es = i;
+        while (i < n && is_digit(s[i]))
+            i++;
+        if (i == es)
+            return false;
+    }
+    if (i != n)
+        return false;
+    char small[64];
+    char *buf = small;
+    if (n + 1 > sizeof(small)) {
+        buf = malloc(n + 1);
+        if (!buf)
+            return false;
+    }
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    bool ok = true;
+    if (!frac) {
+        /* Integers: int64 when it fits, else GMP. */
+        size_t digits = int_end - int_start;
+        if (digits <= 18) {
+            int64_t v = 0;
+            for (size_t k = int_start; k < int_end; k++)
+                v = v * 10 + (s[k] - '0');
+            *out = rego_int(neg ? -v : v);
+        } else {
+            mpz_t z;
+            mpz_init(z);
+            if (mpz_set_str(z, buf, 10) != 0)
+                ok = false;
+            else
+                *out = rego_num_from_mpz(a, z);
+            mpz_clear(z);
+            if (ok && out->kind == REGO_UNDEF)
+                ok = false;
+        }
+    } else {
+        char *end;
+        double d = strtod(buf, &end);
+        if (!isfinite(d))
+            ok = false;
+        else
+            *out = rego_float(d);
+    }
+    if (buf != small)
+        free(buf);
+    return ok;
+}
+
+/* ---- numbers -------------------------------------------------------------- */
+
+bool rego_num_to_i64(rego_value v, int64_t *out)
+{
+    if (v.kind != REGO_NUMBER)
+        return false;
+    switch ((rego_numrep)v.sub) {
+    case REGO_NUM_INT:
+        *out = v.u.i;
+        return true;
+    case REGO_NUM_FLOAT:
+        if (!(v.u.f >= -9223372036854775808.0 && v.u.f < 9223372036854775808.0))
+            return false;
+        if (floor(v.u.f) != v.u.f)
+            return false;
+        *out = (int64_t)v.u.f;
+        return true;
+    case REGO_NUM_BIG:
+        return false; /* bigs are outside int64 by construction */
+    }
+    return false;
+}
+
+bool rego_num_is_int(rego_value v)
+{
+    if (v.kind != REGO_NUMBER)
+        return false;
+    switch ((rego_numrep)v.sub) {
+    case REGO_NUM_INT:
+    case REGO_NUM_BIG: return true;
+    case REGO_NUM_FLOAT: return isfinite(v.u.f) && floor(v.u.f) == v.u.f;
+    }
+    return false;
+}
+
+double rego_num_to_double(rego_value v)
+{
+    switch ((rego_numrep)v.sub) {
+    case REGO_NUM_INT: return (double)v.u.i;
+    case REGO_NUM_FLOAT: return v.u.f;
+    case REGO_NUM_BIG: {
+        mpz_t z;
+        big_view(v.u.big, z);
+        return mpz_get_d(z);
+    }
+    }
+    return 0;
+}
+
+rego_value rego_num_normalize(rego_value v)
+{
+    int64_t i;
+    if (v.kind == REGO_NUMBER && v.sub == REGO_NUM_FLOAT && rego_num_to_i64(v, &i))
+        return rego_int(i);
+    return v;
+}
+
+static int cmp_num(rego_value a, rego_value b)
+{
+    if (a.sub == REGO_NUM_INT && b.sub == REGO_NUM_INT)
+        return (a.u.i > b.u.i) - (a.u.i < b.u.i);
+    if (a.sub != REGO_NUM_BIG && b.sub != REGO_NUM_BIG) {
+        /* int64 and double both convert exactly to x87 long double (64-bit
+         * mantissa), so this comparison is exact. */
+        long double x = a.sub == REGO_NUM_INT ? (long double)a.u.i : (long double)a.u.f;
+        long double y = b.sub == REGO_NUM_INT ? (long double)b.u.i : (long double)b.u.f;
+        return (x > y) - (x < y);
+    }
+    if (a.sub == REGO_NUM_BIG && b.sub == REGO_NUM_BIG) {
+        mpz_t x, y;
+        big_view(a.u.big, x);
+        big_view(b.u.big, y);
+        int c = mpz_cmp(x, y);
+        return (c > 0) - (c < 0);
+    }
+    /* one big, one int64/double */
+    bool swap = a.sub != REGO_NUM_BIG;
+    rego_value big = swap ? b : a, other = swap ? a : b;
+    mpz_t x;
+    big_view(big.u.big, x);
+    int c = other.sub == REGO_NUM_INT ? mpz_cmp_si(x, (long)other.u.i) : mpz_cmp_d(x, other.u.f);
+    c = (c > 0) - (c < 0);
+    return swap ? -c : c;
+}
+
+/* ---- compare -------------------------------------------------------------- */
+
+static int cmp_depth(rego_value a, rego_value b, int depth);
+
+static int cmp_str(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t m = an < bn ? an : bn;
+    int c = m ? memcmp(a, b, m) : 0;
+    if (c)
+        return c < 0 ? -1 : 1;
+    return (an > bn) - (an < bn);
+}
+
+static int cmp_depth(rego_value a, rego_value b, int depth)
+{
+    if (a.kind != b.kind)
+        return a.kind < b.kind ? -1 : 1;
+    if (depth > REGO_VALUE_MAX_DEPTH)
+        return 0;
+    switch ((rego_kind)a.kind) {
+    case REGO_UNDEF:
+    case REGO_NULL: return 0;
+    case REGO_BOOL: return (a.u.b > b.u.b) - (a.u.b < b.u.b);
+    case REGO_NUMBER: return cmp_num(a, b);
+    case REGO_STRING: return cmp_str(a.u.s, a.n, b.u.s, b.n);
+    case REGO_ARRAY: {
+        size_t m = a.n < b.n ? a.n : b.n;
+        for (size_t i = 0; i < m; i++) {
+            int c = cmp_depth(a.u.items[i], b.u.items[i], depth + 1);
+            if (c)
+                return c;
+        }
+        return (a.n > b.n) - (a.n < b.n);
+    }
+    case REGO_OBJECT: {
+        const rego_object *x = a.u.obj, *y = b.u.obj;
+        size_t m = x->n < y->n ? x->n : y->n;
+        for (size_t i = 0; i < m; i++) {
+            int c = cmp_depth(x->ents[i].key, y->ents[i].key, depth + 1);
+            if (c)
+                return c;
+            c = cmp_depth(x->ents[i].val, y->ents[i].val, depth + 1);
+            if (c)
+                return c;
+        }
+        return (x->n > y->n) - (x->n < y->n);
+    }
+    case REGO_SET: {
+        const rego_set *x = a.u.set, *y = b.u.set;
+        size_t m = x->n < y->n ? x->n : y->n;
+        for (size_t i = 0; i < m; i++) {
+            int c = cmp_depth(x->items[i], y->items[i], depth + 1);
+            if (c)
+                return c;
+        }
+        return (x->n > y->n) - (x->n < y->n);
+    }
+    }
+    return 0;
+}
+
+int rego_compare(rego_value a, rego_value b) { return cmp_depth(a, b, 0); }
+
+bool rego_equal(rego_value a, rego_value b)
+{
+    if (a.kind != b.kind)
+        return false;
+    switch ((rego_kind)a.kind) {
+    case REGO_STRING:
+        return a.n == b.n && (a.u.s == b.u.s || memcmp(a.u.s, b.u.s, a.n) == 0);
+    case REGO_NUMBER:
+        if (a.sub == REGO_NUM_INT && b.sub == REGO_NUM_INT)
+            return a.u.i == b.u.i;
+        return cmp_num(a, b) == 0;
+    case REGO_BOOL: return a.u.b == b.u.b;
+    case REGO_UNDEF:
+    case REGO_NULL: return true;
+    case REGO_ARRAY:
+        if (a.n != b.n)
+            return false;
+        if (a.u.items == b.u.items)
+            return true;
+        for (size_t i = 0; i < a.n; i++)
+            if (!rego_equal(a.u.items[i], b.u.items[i]))
+                return false;
+        return true;
+    case REGO_OBJECT:
+        if (a.u.obj->n != b.u.obj->n)
+            return false;
+        return a.u.obj == b.u.obj || cmp_depth(a, b, 0) == 0;
+    case REGO_SET:
+        if (a.u.set->n != b.u.set->n)
+            return false;
+        return a.u.set == b.u.set || cmp_depth(a, b, 0) == 0;
+    }
+    return false;
+}
+
+/* ---- hashing -------------------------------------------------------------- */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+uint64_t rego_hash_str(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0x100000001B3ULL);
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ mix64(w)) * 0x100000001B3ULL;
+        i += 8;
+    }
+    uint64_t w = 0;
+    if (i < n)
+        memcpy(&w, s + i, n - i);
+    h = (h ^ mix64(w ^ 0xA5A5A5A5ULL)) * 0x100000001B3ULL;
+    return mix64(h);
+}
+
+static uint64_t hash_num(rego_value v)
+{
+    int64_t i;
+    if (rego_num_to_i64(v, &i))
+        return mix64((uint64_t)i ^ 0x1234567ULL);
+    double d = rego_num_to_double(v);
+    uint64_t bits;
+    if (d == 0)
+        d = 0; /* -0.0 and 0.0 hash alike */
+    memcpy(&bits, &d, 8);
+    return mix64(bits ^ 0x7654321ULL);
+}
+
+static uint64_t hash_depth(rego_value v, int depth)
+{
+    if (depth > REGO_VALUE_MAX_DEPTH)
+        return 0;
+    switch ((rego_kind)v.kind) {
+    case REGO_UNDEF: return 0;
+    case REGO_NULL: return 0x6e756c6cULL;
+    case REGO_BOOL: return v.u.b ? 0x74727565ULL : 0x66616c73ULL;
+    case REGO_NUMBER: return hash_num(v);
+    case REGO_STRING: return rego_hash_str(v.u.s, v.n);
+    case REGO_ARRAY: {
+        uint64_t h = 0xa77a7ULL + v.n;
+        for (size_t i = 0; i < v.n; i++)
+            h = mix64(h * 31 + hash_depth(v.u.items[i], depth + 1));
+        return h;
+    }
+    case REGO_OBJECT: {
+        uint64_t h = 0x0b1ec7ULL + v.u.obj->n;
+        for (size_t i = 0; i < v.u.obj->n; i++) {
+            h = mix64(h * 31 + hash_depth(v.u.obj->ents[i].key, depth + 1));
+            h = mix64(h * 31 + hash_depth(v.u.obj->ents[i].val, depth + 1));
+        }
+        return h;
+    }
+    case REGO_SET: {
+        uint64_t h = 0x5e7ULL + v.u.set->n;
+        for (size_t i = 0; i < v.u.set->n; i++)
+            h = mix64(h * 31 + hash_depth(v.u.set->items[i], depth + 1));
+        return h;
+    }
+    }
+    return 0;
+}
+
+uint64_t rego_hash(rego_value v) { return hash_depth(v, 0); }
+
+/* ---- lookup --------------------------------------------------------------- */
+
+static inline bool key_is_str(rego_value k, const char *s, size_t n)
+{
+    return k.kind == REGO_STRING && k.n == n && memcmp(k.u.s, s, n) == 0;
+}
+
+bool rego_object_get_str(rego_value obj, const char *s, size_t n, uint64_t hash, rego_value *out)
+{
+    if (obj.kind != REGO_OBJECT)
+        return false;
+    const rego_object *o = obj.u.obj;
+    if (!o->index) {
+        for (uint32_t i = 0; i < o->n; i++) {
+            if (key_is_str(o->ents[i].key, s, n)) {
+                *out = o->ents[i].val;
+                return true;
+            }
+        }
+        return false;
+    }
+    for (uint32_t p = (uint32_t)hash & o->mask;; p = (p + 1) & o->mask) {
+        uint32_t slot = o->index[p];
+        if (!slot)
+            return false;
+        if (key_is_str(o->ents[slot - 1].key, s, n)) {
+            *out = o->ents[slot - 1].val;
+            return true;
+        }
+    }
+}
+
+bool rego_object_get(rego_value obj, rego_value key, rego_value *out)
+{
+    if (obj.kind != REGO_OBJECT)
+        return false;
+    if (key.kind == REGO_STRING) {
+        const rego_object *o = obj.u.obj;
+        uint64_t h = o->index ? rego_hash_str(key.u.s, key.n) : 0;
+        return rego_object_get_str(obj, key.u.s, key.n, h, out);
+    }
+    const rego_object *o = obj.u.obj;
+    if (!o->index) {
+        for (uint32_t i = 0; i < o->n; i++) {
+            if (rego_equal(o->ents[i].key, key)) {
+                *out = o->ents[i].val;
+                return true;
+            }
+        }
+        return false;
+    }
+    uint64_t h = rego_hash(key);
+    for (uint32_t p = (uint32_t)h & o->mask;; p = (p + 1) & o->mask) {
+        uint32_t slot = o->index[p];
+        if (!slot)
+            return false;
+        if (rego_equal(o->ents[slot - 1].key, key)) {
+            *out = o->ents[slot - 1].val;
+            return true;
+        }
+    }
+}
+
+bool rego_set_has(rego_value set, rego_value v)
+{
+    if (set.kind != REGO_SET)
+        return false;
+    const rego_set *s = set.u.set;
+    if (!s->index) {
+        for (uint32_t i = 0; i < s->n; i++)
+            if (rego_equal(s->items[i], v))
+                return true;
+        return false;
+    }
+    uint64_t h = rego_hash(v);
+    for (uint32_t p = (uint32_t)h & s->mask;; p = (p + 1) & s->mask) {
+        uint32_t slot = s->index[p];
+        if (!slot)
+            return false;
+        if (rego_equal(s->items[slot - 1], v))
+            return true;
+    }
+}
+
+/* ---- builders ------------------------------------------------------------- */
+
+static uint32_t table_size_for(uint32_t n)
+{
+    uint32_t cap = 16;
+    while (cap < n * 2u + 2u && cap < (1u << 31))
+        cap <<= 1;
+    return cap;
+}
+
+/* Builds an index over n values obtained by get(i). */
+static uint32_t *build_index(rp_arena *a, uint32_t n, const rego_value *vals, size_t stride,
+                             uint32_t *mask)
+{
+    uint32_t cap = table_size_for(n);
+    uint32_t *tab = rp_arena_zalloc(a, (size_t)cap * sizeof(uint32_t));
+    if (!tab)
+        return NULL;
+    const char *base = (const char *)vals;
+    for (uint32_t i = 0; i < n; i++) {
+        const rego_value *v = (const rego_value *)(base + (size_t)i * stride);
+        uint32_t p = (uint32_t)rego_hash(*v) & (cap - 1);
+        while (tab[p])
+            p = (p + 1) & (cap - 1);
+        tab[p] = i + 1;
+    }
+    *mask = cap - 1;
+    return tab;
+}
+
+static bool builder_rehash(rp_arena *a, uint32_t **tab, uint32_t *tabcap, uint32_t n,
+                           const rego_value *vals, size_t stride)
+{
+    uint32_t mask;
+    uint32_t *t = build_index(a, n, vals, stride, &mask);
+    if (!t)
+        return false;
+    *tab = t;
+    *tabcap = mask + 1;
+    return true;
+}
+
+/* Finds v among vals via tab; returns index or -1. */
+static int64_t builder_find(const uint32_t *tab, uint32_t tabcap, const rego_value *vals,
+                            size_t stride, rego_value v, uint64_t h)
+{
+    const char *base = (const char *)vals;
+    for (uint32_t p = (uint32_t)h & (tabcap - 1);; p = (p + 1) & (tabcap - 1)) {
+        uint32_t slot = tab[p];
+        if (!slot)
+            return -1;
+        const rego_value *x = (const rego_value *)(base + (size_t)(slot - 1) * stride);
+        if (rego_equal(*x, v))
+            return slot - 1;
+    }
+}
+
+static void builder_insert_slot(uint32_t *tab, uint32_t tabcap, uint64_t h, uint32_t idx)
+{
+    uint32_t p = (uint32_t)h & (tabcap - 1);
+    while (tab[p])
+        p = (p + 1) & (tabcap - 1);
+    tab[p] = idx + 1;
+}
+
+void rego_setb_init(rego_setb *b, rp_arena *a)
+{
+    memset(b, 0, sizeof(*b));
+    b->a = a;
+}
+
+static int64_t setb_find(const rego_setb *b, rego_value v, uint64_t h)
+{
+    if (!b->tab) {
+        for (uint32_t i = 0; i < b->n; i++)
+            if (rego_equal(b->items[i], v))
+                return i;
+        return -1;
+    }
+    return builder_find(b->tab, b->tabcap, b->items, sizeof(rego_value), v, h);
+}
+
+bool rego_setb_has(const rego_setb *b, rego_value v)
+{
+    return setb_find(b, v, b->tab ? rego_hash(v) : 0) >= 0;
+}
+
+bool rego_setb_add(rego_setb *b, rego_value v)
+{
+    if (b->failed)
+        return false;
+    uint64_t h = (b->tab || b->n >= REGO_INDEX_MIN) ? rego_hash(v) : 0;
+    if (setb_find(b, v, h) >= 0)
+        return false;
+    if (b->n == b->cap) {
+        uint32_t ncap = b->cap ? b->cap * 2 : 8;
+        if (ncap <= b->cap) {
+            b->failed = true;
+            return false;
+        }
+        rego_value *ni = rp_arena_grow(b->a, b->items, (size_t)b->cap * sizeof(rego_value),
+                                       (size_t)ncap * sizeof(rego_value));
+        if (!ni) {
+            b->failed = true;
+            return false;
+        }
+        b->items = ni;
+        b->cap = ncap;
+    }
+    b->items[b->n++] = v;
+    if (b->n > REGO_INDEX_MIN) {
+        if (!b->tab || b->n * 2 > b->tabcap) {
+            if (!builder_rehash(b->a, &b->tab, &b->tabcap, b->n, b->items, sizeof(rego_value))) {
+                b->failed = true;
+                return false;
+            }
+        } else {
+            builder_insert_slot(b->tab, b->tabcap, h, b->n - 1);
+        }
+    }
+    return true;
+}
+
+static int cmp_values_q(const void *x, const void *y)
+{
+    return rego_compare(*(const rego_value *)x, *(const rego_value *)y);
+}
+
+static int cmp_ents_q(const void *x, const void *y)
+{
+    return rego_compare(((const rego_objent *)x)->key, ((const rego_objent *)y)->key);
+}
+
+static bool sorted_values(const rego_value *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (rego_compare(v[i - 1], v[i]) >= 0)
+            return false;
+    return true;
+}
+
+static bool sorted_ents(const rego_objent *e, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (rego_compare(e[i - 1].key, e[i].key) >= 0)
+            return false;
+    return true;
+}
+
+/* Makes the final set from n distinct items (copied). */
+static rego_value make_set(rp_arena *a, const rego_value *items, uint32_t n)
+{
+    rego_value v = {0};
+    if (n == 0)
+        return rego_empty_set();
+    rego_set *s = rp_arena_alloc(a, sizeof(rego_set) + (size_t)n * sizeof(rego_value));
+    if (!s)
+        return v;
+    memcpy(s->items, items, (size_t)n * sizeof(rego_value));
+    if (!sorted_values(s->items, n))
+        qsort(s->items, n, sizeof(rego_value), cmp_values_q);
+    s->n = n;
+    s->mask = 0;
+    s->index = NULL;
+    if (n > REGO_INDEX_MIN) {
+        uint32_t mask;
+        uint32_t *idx = build_index(a, n, s->items, sizeof(rego_value), &mask);
+        if (!idx)
+            return v;
+        s->index = idx;
+        s->mask = mask;
+    }
+    v.kind = REGO_SET;
+    v.n = n;
+    v.u.set = s;
+    return v;
+}
+
+rego_value rego_setb_finish(rego_setb *b)
+{
+    if (b->failed)
+        return rego_undef();
+    return make_set(b->a, b->items, b->n);
+}
+
+rego_value rego_set_from(rp_arena *a, const rego_value *items, size_t n)
+{
+    rego_setb b;
+    rego_setb_init(&b, a);
+    for (size_t i = 0; i < n; i++)
+        rego_setb_add(&b, items[i]);
+    return rego_setb_finish(&b);
+}
+
+void rego_objb_init(rego_objb *b, rp_arena *a)
+{
+    memset(b, 0, sizeof(*b));
+    b->a = a;
+}
+
+static int64_t objb_find(const rego_objb *b, rego_value k, uint64_t h)
+{
+    if (!b->tab) {
+        for (uint32_t i = 0; i < b->n; i++)
+            if (rego_equal(b->ents[i].key, k))
+                return i;
+        return -1;
+    }
+    return builder_find(b->tab, b->tabcap, &b->ents[0].key, sizeof(rego_objent), k, h);
+}
+
+rego_value *rego_objb_get(rego_objb *b, rego_value key)
+{
+    int64_t i = objb_find(b, key, b->tab ? rego_hash(key) : 0);
+    return i < 0 ? NULL : &b->ents[i].val;
+}
+
+static rego_put_result objb_insert(rego_objb *b, rego_value key, rego_value val, bool overwrite)
+{
+    if (b->failed)
+        return REGO_PUT_NOMEM;
+    uint64_t h = (b->tab || b->n >= REGO_INDEX_MIN) ? rego_hash(key) : 0;
+    int64_t at = objb_find(b, key, h);
+    if (at >= 0) {
+        if (rego_equal(b->ents[at].val, val))
+            return REGO_PUT_SAME;
+        if (overwrite) {
+            b->ents[at].val = val;
+            return REGO_PUT_SAME;
+        }
+        return REGO_PUT_CONFLICT;
+    }
+    if (b->n == b->cap) {
+        uint32_t ncap = b->cap ? b->cap * 2 : 8;
+        if (ncap <= b->cap) {
+            b->failed = true;
+            return REGO_PUT_NOMEM;
+        }
+        rego_objent *ne = rp_arena_grow(b->a, b->ents, (size_t)b->cap * sizeof(rego_objent),
+                                        (size_t)ncap * sizeof(rego_objent));
+        if (!ne) {
+            b->failed = true;
+            return REGO_PUT_NOMEM;
+        }
+        b->ents = ne;
+        b->cap = ncap;
+    }
+    b->ents[b->n].key = key;
+    b->ents[b->n].val = val;
+    b->n++;
+    if (b->n > REGO_INDEX_MIN) {
+        if (!b->tab || b->n * 2 > b->tabcap) {
+            if (!builder_rehash(b->a, &b->tab, &b->tabcap, b->n, &b->ents[0].key,
+                                sizeof(rego_objent))) {
+                b->failed = true;
+                return REGO_PUT_NOMEM;
+            }
+        } else {
+            builder_insert_slot(b->tab, b->tabcap, h, b->n - 1);
+        }
+    }
+    return REGO_PUT_NEW;
+}
+
+rego_put_result rego_objb_put(rego_objb *b, rego_value key, rego_value val)
+{
+    return objb_insert(b, key, val, false);
+}
+
+void rego_objb_set(rego_objb *b, rego_value key, rego_value val)
+{
+    (void)objb_insert(b, key, val, true);
+}
+
+static rego_value make_object(rp_arena *a, const rego_objent *ents, uint32_t n)
+{
+    rego_value v = {0};
+    if (n == 0)
+        return rego_empty_object();
+    rego_object *o = rp_arena_alloc(a, sizeof(rego_object) + (size_t)n * sizeof(rego_objent));
+    if (!o)
+        return v;
+    memcpy(o->ents, ents, (size_t)n * sizeof(rego_objent));
+    if (!sorted_ents(o->ents, n))
+        qsort(o->ents, n, sizeof(rego_objent), cmp_ents_q);
+    o->n = n;
+    o->mask = 0;
+    o->index = NULL;
+    if (n > REGO_INDEX_MIN) {
+        uint32_t mask;
+        uint32_t *idx = build_index(a, n, &o->ents[0].key, sizeof(rego_objent), &mask);
+        if (!idx)
+            return v;
+        o->index = idx;
+        o->mask = mask;
+    }
+    v.kind = REGO_OBJECT;
+    v.n = n;
+    v.u.obj = o;
+    return v;
+}
+
+rego_value rego_objb_finish(rego_objb *b)
+{
+    if (b->failed)
+        return rego_undef();
+    return make_object(b->a, b->ents, b->n);
+}
+
+rego_value rego_object_from(rp_arena *a, const rego_objent *ents, size_t n)
+{
+    rego_objb b;
+    rego_objb_init(&b, a);
+    for (size_t i = 0; i < n; i++)
+        rego_objb_set(&b, ents[i].key, ents[i].val);
+    return rego_objb_finish(&b);
+}
+
+/* ---- arithmetic ------------------------------------------------------------ */
+
+static bool small_int(rego_value v, int64_t *out)
+{
+    /* OPA's fast path: both operands in the int32 window, so products fit. */
+    return v.sub == REGO_NUM_INT && v.u.i >= INT32_MIN && v.u.i <= INT32_MAX && (*out = v.u.i, true);
+}
+
+static rp_status float_result(long double r, rego_value *out)
+{
+    double d = (double)r;
+    if (!isfinite(d))
+        return RP_ERR_EVAL;
+    *out = rego_num_normalize(rego_float(d));
+    return RP_OK;
+}
+
+static long double to_ld(rego_value v)
+{
+    switch ((rego_numrep)v.sub) {
+    case REGO_NUM_INT: return (long double)v.u.i;
+    case REGO_NUM_FLOAT: return (long double)v.u.f;
+    case REGO_NUM_BIG: {
+        mpz_t z;
+        big_view(v.u.big, z);
+        return (long double)mpz_get_d(z);
+    }
+    }
+    return 0;
+}
+
+rp_status rego_num_arith(rp_arena *a, rego_arith_op op, rego_value x, rego_value y,
+                         rego_value *out, const char **msg)
+{
+    int64_t xi, yi;
+    *msg = NULL;
+    if (small_int(x, &xi) && small_int(y, &yi)) {
+        switch (op) {
+        case REGO_OP_ADD: *out = rego_int(xi + yi); return RP_OK;
+        case REGO_OP_SUB: *out = rego_int(xi - yi); return RP_OK;
+        case REGO_OP_MUL: *out = rego_int(xi * yi); return RP_OK;
+        case REGO_OP_DIV:
+            if (yi == 0) {
+                *msg = "divide by zero";
+                return RP_ERR_EVAL;
+            }
+            if (xi != 0 && xi % yi == 0) {
+                *out = rego_int(xi / yi);
+                return RP_OK;
+            }
+            break;
+        case REGO_OP_REM:
+            if (yi == 0) {
+                *msg = "modulo by zero";
+                return RP_ERR_EVAL;
+            }
+            *out = rego_int(xi % yi);
+            return RP_OK;
+        }
+    }
+    bool ints = rego_num_is_int(x) && rego_num_is_int(y);
+    if (ints && op != REGO_OP_DIV) {
+        mpz_t zx, zy, zr;
+        mpz_inits(zx, zy, zr, NULL);
+        rego_num_to_mpz(x, zx);
+        rego_num_to_mpz(y, zy);
+        rp_status st = RP_OK;
+        switch (op) {
+        case REGO_OP_ADD: mpz_add(zr, zx, zy); break;
+        case REGO_OP_SUB: mpz_sub(zr, zx, zy); break;
+        case REGO_OP_MUL: mpz_mul(zr, zx, zy); break;
+        case REGO_OP_REM:
+            if (mpz_sgn(zy) == 0) {
+                *msg = "modulo by zero";
+                st = RP_ERR_EVAL;
+            } else {
+                mpz_tdiv_r(zr, zx, zy);
+            }
+            break;
+        case REGO_OP_DIV: break;
+        }
+        if (st == RP_OK) {
+            *out = rego_num_from_mpz(a, zr);
+            if (out->kind == REGO_UNDEF)
+                st = RP_ERR_NOMEM;
+        }
+        mpz_clears(zx, zy, zr, NULL);
+        return st;
+    }
+    if (op == REGO_OP_REM) {
+        *msg = "modulo on floating-point number";
+        return RP_ERR_EVAL;
+    }
+    /* big.Float with a 64-bit mantissa in OPA; x87 long double here. */
+    long double lx = to_ld(x), ly = to_ld(y), r = 0;
+    switch (op) {
+    case REGO_OP_ADD: r = lx + ly; break;
+    case REGO_OP_SUB: r = lx - ly; break;
+    case REGO_OP_MUL: r = lx * ly; break;
+    case REGO_OP_DIV:
+        if (ly == 0) {
+            *msg = "divide by zero";
+            return RP_ERR_EVAL;
+        }
+        r = lx / ly;
+        break;
+    case REGO_OP_REM: break;
+    }
+    rp_status st = float_result(r, out);
+    if (st != RP_OK)
+        *msg = "arithmetic result out of range";
+    return st;
+}
+
+rp_status rego_num_unary(rp_arena *a, rego_unary_op op, rego_value x, rego_value *out)
+{
+    (void)a;
+    if (x.sub == REGO_NUM_INT) {
+        if (op == REGO_UN_ABS) {
+            if (x.u.i == INT64_MIN) {
+                mpz_t z;
+                mpz_init(z);
+                mpz_set_si(z, (long)x.u.i);
+                mpz_abs(z, z);
+                *out = rego_num_from_mpz(a, z);
+                mpz_clear(z);
+                return out->kind == REGO_UNDEF ? RP_ERR_NOMEM : RP_OK;
+            }
+            *out = rego_int(x.u.i < 0 ? -x.u.i : x.u.i);
+        } else {
+            *out = x;
+        }
+        return RP_OK;
+    }
+    if (x.sub == REGO_NUM_BIG) {
+        if (op != REGO_UN_ABS) {
+            *out = x;
+            return RP_OK;
+        }
+        mpz_t z;
+        mpz_init(z);
+        rego_num_to_mpz(x, z);
+        mpz_abs(z, z);
+        *out = rego_num_from_mpz(a, z);
+        mpz_clear(z);
+        return out->kind == REGO_UNDEF ? RP_ERR_NOMEM : RP_OK;
+    }
+    double f = x.u.f, r = f;
+    switch (op) {
+    case REGO_UN_ROUND: r = f < 0 ? ceil(f - 0.5) : floor(f + 0.5); break;
+    case REGO_UN_CEIL: r = ceil(f); break;
+    case REGO_UN_FLOOR: r = floor(f); break;
+    case REGO_UN_ABS: r = fabs(f); break;
+    }
+    if (r == 0)
+        r = 0; /* no negative zero from rounding */
+    *out = rego_num_normalize(rego_float(r));
+    return RP_OK;
+}
+
+/* ---- printing ------------------------------------------------------------- */
+
+/* Shortest decimal digits that read back to d, in Go's %g layout with
+ * shortest precision (exponent form when exp < -4 || exp >= 21). */
+static void write_double(rp_buf *b, double d)
+{
+    if (d == 0) {
+        rp_buf_putc(b, '0');
+        return;
+    }
+    if (floor(d) == d && fabs(d) < 1e21) {
+        rp_buf_printf(b, "%.0f", d);
+        return;
+    }
+    char tmp[40];
+    int prec;
+    for (prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    /* tmp is d.ddde[+-]XX; split mantissa digits and exponent. */
+    char digits[24];
+    size_t nd = 0;
+    const char *p = tmp;
+    bool neg = false;
+    if (*p == '-') {
+        neg = true;
+        p++;
+    }
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            digits[nd++] = *p;
+    int exp = atoi(p + 1);
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    if (neg)
+        rp_buf_putc(b, '-');
+    if (exp < -4 || exp >= 21) {
+        rp_buf_putc(b, digits[0]);
+        if (nd > 1) {
+            rp_buf_putc(b, '.');
+            rp_buf_append(b, digits + 1, nd - 1);
+        }
+        rp_buf_printf(b, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+        return;
+    }
+    if (exp < 0) {
+        rp_buf_puts(b, "0.");
+        for (int i = -1; i > exp; i--)
+            rp_buf_putc(b, '0');
+        rp_buf_append(b, digits, nd);
+        return;
+    }
+    for (int i = 0; i <= exp; i++)
+        rp_buf_putc(b, (size_t)i < nd ? digits[i] : '0');
+    if ((size_t)exp + 1 < nd) {
+        rp_buf_putc(b, '.');
+        rp_buf_append(b, digits + exp + 1, nd - (size_t)exp - 1);
+    }
+}
+
+void rego_num_write(rp_buf *b, rego_value v)
+{
+    switch ((rego_numrep)v.sub) {
+    case REGO_NUM_INT:
+        rp_buf_printf(b, "%lld", (long long)v.u.i);
+        return;
+    case REGO_NUM_FLOAT:
+        write_double(b, v.u.f);
+        return;
+    case REGO_NUM_BIG: {
+        mpz_t z;
+        big_view(v.u.big, z);
+        size_t n = mpz_sizeinbase(z, 10) + 2;
+        if (!rp_buf_reserve(b, n))
+            return;
+        mpz_get_str(b->data + b->len, 10, z);
+        b->len += strlen(b->data + b->len);
+        return;
+    }
+    }
+}
+
+static const char hexd[] = "0123456789abcdef";
+
+void rego_json_write_string(rp_buf *b, const char *s, size_t n, bool html)
+{
+    rp_buf_putc(b, '"');
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80 &&
+            !(html && (c == '<' || c == '>' || c == '&'))) {
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t k = rp_utf8_decode(s + i, n - i, &cp);
+            if (k && cp != 0x2028 && cp != 0x2029) {
+                i += k;
+                continue;
+            }
+            rp_buf_append(b, s + run, i - run);
+            if (!k) {
+                rp_buf_puts(b, "\\ufffd");
+                i++;
+            } else {
+                rp_buf_printf(b, "\\u%04x", cp);
+                i += k;
+            }
+            run = i;
+            continue;
+        }
+        rp_buf_append(b, s + run, i - run);
+        switch (c) {
+        case '"': rp_buf_puts(b, "\\\""); break;
+        case '\\': rp_buf_puts(b, "\\\\"); break;
+        case '\n': rp_buf_puts(b, "\\n"); break;
+        case '\r': rp_buf_puts(b, "\\r"); break;
+        case '\t': rp_buf_puts(b, "\\t"); break;
+        case '\b': rp_buf_puts(b, "\\b"); break;
+        case '\f': rp_buf_puts(b, "\\f"); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
+            rp_buf_append(b, u, 6);
+        }
+        }
+        i++;
+        run = i;
+    }
+    rp_buf_append(b, s + run, n - run);
+    rp_buf_putc(b, '"');
+}
+
+static void indent(rp_buf *b, int level)
+{
+    rp_buf_putc(b, '\n');
+    for (int i = 0; i < level; i++)
+        rp_buf_puts(b, "  ");
+}
+
+static void write_value(rp_buf *b, rego_value v, rego_fmt fmt, int depth);
+
+static void write_key(rp_buf *b, rego_value k, rego_fmt fmt, int depth)
+{
+    if (fmt == REGO_FMT_REGO || k.kind == REGO_STRING) {
+        write_value(b, k, fmt, depth);
+        return;
+    }
+    /* JSON object keys must be strings: OPA writes the key's JSON text. */
+    rp_buf tmp;
+    rp_buf_init(&tmp);
+    write_value(&tmp, k, REGO_FMT_JSON, depth);
+    rego_json_write_string(b, tmp.data ? tmp.data : "", tmp.len, false);
+    rp_buf_free(&tmp);
+}
+
+static void write_value(rp_buf *b, rego_value v, rego_fmt fmt, int depth)
+{
+    bool pretty = fmt == REGO_FMT_JSON_PRETTY;
+    bool rego = fmt == REGO_FMT_REGO;
+    if (depth > REGO_VALUE_MAX_DEPTH) {
+        rp_buf_puts(b, "...");
+        return;
+    }
+    switch ((rego_kind)v.kind) {
+    case REGO_UNDEF: rp_buf_puts(b, "undefined"); return;
+    case REGO_NULL: rp_buf_puts(b, "null"); return;
+    case REGO_BOOL: rp_buf_puts(b, v.u.b ? "true" : "false"); return;
+    case REGO_NUMBER: rego_num_write(b, v); return;
+    case REGO_STRING: rego_json_write_string(b, v.u.s, v.n, false); return;
+    case REGO_ARRAY:
+    case REGO_SET: {
+        const rego_value *items = v.kind == REGO_ARRAY ? v.u.items : v.u.set->items;
+        size_t n = v.kind == REGO_ARRAY ? v.n : v.u.set->n;
+        if (rego && v.kind == REGO_SET && n == 0) {
+            rp_buf_puts(b, "set()");
+            return;
+        }
+        rp_buf_putc(b, rego && v.kind == REGO_SET ? '{' : '[');
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                rp_buf_puts(b, rego ? ", " : ",");
+            if (pretty)
+                indent(b, depth + 1);
+            write_value(b, items[i], fmt, depth + 1);
+        }
+        if (pretty && n)
+            indent(b, depth);
+        rp_buf_putc(b, rego && v.kind == REGO_SET ? '}' : ']');
+        return;
+    }
+    case REGO_OBJECT: {
+        const rego_object *o = v.u.obj;
+        rp_buf_putc(b, '{');
+        for (size_t i = 0; i < o->n; i++) {
+            if (i)
+                rp_buf_puts(b, rego ? ", " : ",");
+            if (pretty)
+                indent(b, depth + 1);
+            write_key(b, o->ents[i].key, fmt, depth + 1);
+            rp_buf_puts(b, (pretty || rego) ? ": " : ":");
+            write_value(b, o->ents[i].val, fmt, depth + 1);
+        }
+        if (pretty && o->n)
+            indent(b, depth);
+        rp_buf_putc(b, '}');
+        return;
+    }
+    }
+}
+
+void rego_value_write(rp_buf *b, rego_value v, rego_fmt fmt)
+{
+    write_value(b, v, fmt, 0);
+}
