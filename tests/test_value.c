@@ -138,6 +138,29 @@ static void test_collections(void)
     T_STREQ(show(rego_object_from(A, nk, 1), REGO_FMT_JSON), "{\"1\":\"one\"}");
 }
 
+static void test_seal(void)
+{
+    rego_value o;
+    rego_objent *e = rego_object_alloc(A, 12, &o);
+    for (int i = 0; i < 12; i++) {
+        char k[8];
+        snprintf(k, sizeof(k), "k%d", i % 6);
+        e[i].key = S(k);
+        e[i].val = rego_int(i);
+    }
+    o = rego_object_seal(A, o);
+    T_CHECK(o.n == 6);
+    rego_value got;
+    T_CHECK(rego_object_get(o, S("k2"), &got) && got.u.i == 8); /* last wins */
+    rego_value s;
+    rego_value *it = rego_set_alloc(A, 20, &s);
+    for (int i = 0; i < 20; i++)
+        it[i] = rego_int(19 - i % 10);
+    s = rego_set_seal(A, s);
+    T_CHECK(s.n == 10 && rego_set_at(s, 0).u.i == 10 && rego_set_has(s, rego_int(15)));
+    T_STREQ(show(S("<a&b>"), REGO_FMT_JSON | REGO_FMT_HTML), "\"\\u003ca\\u0026b\\u003e\"");
+}
+
 static void test_arena_budget(void)
 {
     rp_arena *a = rp_arena_new(64 * 1024);
@@ -156,6 +179,7 @@ int main(void)
     test_order();
     test_numbers();
     test_collections();
+    test_seal();
     test_arena_budget();
     rp_arena_free(A);
     return T_DONE();

@@ -910,6 +910,123 @@ static rego_value make_object(rp_arena *a, const rego_objent *ents, uint32_t n)
     return v;
 }
 
+rego_objent *rego_object_alloc(rp_arena *a, size_t n, rego_value *out)
+{
+    *out = rego_undef();
+    if (n > UINT32_MAX / 2)
+        return NULL;
+    rego_object *o = rp_arena_alloc(a, sizeof(rego_object) + n * sizeof(rego_objent));
+    if (!o)
+        return NULL;
+    o->n = (uint32_t)n;
+    o->mask = 0;
+    o->index = NULL;
+    out->kind = REGO_OBJECT;
+    out->n = (uint32_t)n;
+    out->u.obj = o;
+    return o->ents;
+}
+
+/* Stable merge sort of entries by key so that, among equal keys, source
+ * order is kept and "last wins" can be applied after sorting. */
+static void sort_ents_stable(rego_objent *e, rego_objent *tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    sort_ents_stable(e, tmp, h);
+    sort_ents_stable(e + h, tmp, n - h);
+    if (rego_compare(e[h - 1].key, e[h].key) <= 0)
+        return;
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = rego_compare(e[j].key, e[i].key) < 0 ? e[j++] : e[i++];
+    while (i < h)
+        tmp[k++] = e[i++];
+    while (j < n)
+        tmp[k++] = e[j++];
+    memcpy(e, tmp, n * sizeof(*e));
+}
+
+rego_value rego_object_seal(rp_arena *a, rego_value obj)
+{
+    rego_object *o = (rego_object *)obj.u.obj;
+    size_t n = o->n;
+    if (n == 0)
+        return rego_empty_object();
+    if (!sorted_ents(o->ents, n)) {
+        rego_objent *tmp = malloc(n * sizeof(rego_objent));
+        if (!tmp)
+            return rego_undef();
+        sort_ents_stable(o->ents, tmp, n);
+        free(tmp);
+        /* keep the last of each run of equal keys */
+        size_t w = 0;
+        for (size_t r = 0; r < n; r++) {
+            if (w > 0 && rego_equal(o->ents[w - 1].key, o->ents[r].key))
+                o->ents[w - 1] = o->ents[r];
+            else
+                o->ents[w++] = o->ents[r];
+        }
+        n = w;
+    }
+    o->n = (uint32_t)n;
+    if (n > REGO_INDEX_MIN) {
+        uint32_t mask;
+        uint32_t *idx = build_index(a, (uint32_t)n, &o->ents[0].key, sizeof(rego_objent), &mask);
+        if (!idx)
+            return rego_undef();
+        o->index = idx;
+        o->mask = mask;
+    }
+    obj.n = (uint32_t)n;
+    return obj;
+}
+
+rego_value *rego_set_alloc(rp_arena *a, size_t n, rego_value *out)
+{
+    *out = rego_undef();
+    if (n > UINT32_MAX / 2)
+        return NULL;
+    rego_set *s = rp_arena_alloc(a, sizeof(rego_set) + n * sizeof(rego_value));
+    if (!s)
+        return NULL;
+    s->n = (uint32_t)n;
+    s->mask = 0;
+    s->index = NULL;
+    out->kind = REGO_SET;
+    out->n = (uint32_t)n;
+    out->u.set = s;
+    return s->items;
+}
+
+rego_value rego_set_seal(rp_arena *a, rego_value set)
+{
+    rego_set *s = (rego_set *)set.u.set;
+    size_t n = s->n;
+    if (n == 0)
+        return rego_empty_set();
+    if (!sorted_values(s->items, n)) {
+        qsort(s->items, n, sizeof(rego_value), cmp_values_q);
+        size_t w = 0;
+        for (size_t r = 0; r < n; r++)
+            if (w == 0 || !rego_equal(s->items[w - 1], s->items[r]))
+                s->items[w++] = s->items[r];
+        n = w;
+    }
+    s->n = (uint32_t)n;
+    if (n > REGO_INDEX_MIN) {
+        uint32_t mask;
+        uint32_t *idx = build_index(a, (uint32_t)n, s->items, sizeof(rego_value), &mask);
+        if (!idx)
+            return rego_undef();
+        s->index = idx;
+        s->mask = mask;
+    }
+    set.n = (uint32_t)n;
+    return set;
+}
+
 rego_value rego_objb_finish(rego_objb *b)
 {
     if (b->failed)
@@ -1229,11 +1346,11 @@ static void indent(rp_buf *b, int level)
         rp_buf_puts(b, "  ");
 }
 
-static void write_value(rp_buf *b, rego_value v, rego_fmt fmt, int depth);
+static void write_value(rp_buf *b, rego_value v, int fmt, int depth);
 
-static void write_key(rp_buf *b, rego_value k, rego_fmt fmt, int depth)
+static void write_key(rp_buf *b, rego_value k, int fmt, int depth)
 {
-    if (fmt == REGO_FMT_REGO || k.kind == REGO_STRING) {
+    if ((fmt & 0xff) == REGO_FMT_REGO || k.kind == REGO_STRING) {
         write_value(b, k, fmt, depth);
         return;
     }
@@ -1241,14 +1358,14 @@ static void write_key(rp_buf *b, rego_value k, rego_fmt fmt, int depth)
     rp_buf tmp;
     rp_buf_init(&tmp);
     write_value(&tmp, k, REGO_FMT_JSON, depth);
-    rego_json_write_string(b, tmp.data ? tmp.data : "", tmp.len, false);
+    rego_json_write_string(b, tmp.data ? tmp.data : "", tmp.len, (fmt & REGO_FMT_HTML) != 0);
     rp_buf_free(&tmp);
 }
 
-static void write_value(rp_buf *b, rego_value v, rego_fmt fmt, int depth)
+static void write_value(rp_buf *b, rego_value v, int fmt, int depth)
 {
-    bool pretty = fmt == REGO_FMT_JSON_PRETTY;
-    bool rego = fmt == REGO_FMT_REGO;
+    bool pretty = (fmt & 0xff) == REGO_FMT_JSON_PRETTY;
+    bool rego = (fmt & 0xff) == REGO_FMT_REGO;
     if (depth > REGO_VALUE_MAX_DEPTH) {
         rp_buf_puts(b, "...");
         return;
@@ -1258,7 +1375,7 @@ static void write_value(rp_buf *b, rego_value v, rego_fmt fmt, int depth)
     case REGO_NULL: rp_buf_puts(b, "null"); return;
     case REGO_BOOL: rp_buf_puts(b, v.u.b ? "true" : "false"); return;
     case REGO_NUMBER: rego_num_write(b, v); return;
-    case REGO_STRING: rego_json_write_string(b, v.u.s, v.n, false); return;
+    case REGO_STRING: rego_json_write_string(b, v.u.s, v.n, (fmt & REGO_FMT_HTML) != 0); return;
     case REGO_ARRAY:
     case REGO_SET: {
         const rego_value *items = v.kind == REGO_ARRAY ? v.u.items : v.u.set->items;
@@ -1302,5 +1419,5 @@ static void write_value(rp_buf *b, rego_value v, rego_fmt fmt, int depth)
 
 void rego_value_write(rp_buf *b, rego_value v, rego_fmt fmt)
 {
-    write_value(b, v, fmt, 0);
+    write_value(b, v, (int)fmt, 0);
 }

@@ -213,6 +213,15 @@ void rego_objb_set(rego_objb *b, rego_value key, rego_value val);
 rego_value *rego_objb_get(rego_objb *b, rego_value key);
 rego_value rego_objb_finish(rego_objb *b);
 
+/* Two-step construction without builders, for parsers that know the size:
+ * *_alloc returns room for n elements inside a collection, the caller fills
+ * all n, then *_seal sorts, removes duplicates (objects: the last duplicate
+ * key wins) and builds the index, in place.  Exact-size, no copy. */
+rego_objent *rego_object_alloc(rp_arena *a, size_t n, rego_value *out);
+rego_value rego_object_seal(rp_arena *a, rego_value obj);
+rego_value *rego_set_alloc(rp_arena *a, size_t n, rego_value *out);
+rego_value rego_set_seal(rp_arena *a, rego_value set);
+
 /* Builds a set/object directly from an array of items (copied, sorted,
  * deduplicated; for objects the last duplicate key wins). */
 rego_value rego_set_from(rp_arena *a, const rego_value *items, size_t n);
@@ -223,6 +232,7 @@ typedef enum {
     REGO_FMT_JSON = 0,        /* compact JSON; sets as sorted arrays */
     REGO_FMT_JSON_PRETTY = 1, /* indented two spaces, as opa eval --format json */
     REGO_FMT_REGO = 2,        /* Rego term syntax: sets {1, 2}, set(), strings quoted */
+    REGO_FMT_HTML = 0x100,    /* flag: escape <, > and & as \u003c... (Go's json.Marshal) */
 } rego_fmt;
 /* Writes v.  Non-string object keys in JSON are written as their JSON text in
  * a string, as OPA does.  Depth beyond REGO_VALUE_MAX_DEPTH prints "...". */
