@@ -118,6 +118,8 @@ test-san: build/san/rampart $(TEST_BINS_san)
 # Keep intermediate objects (tests) so rebuilds are incremental.
 .SECONDARY:
 
+bench: all $(BENCHES)
+
 clean:
 	rm -rf build bin
 
