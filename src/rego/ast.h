@@ -44,7 +44,9 @@ typedef enum {
     REGO_TERM_OBJECT_COMPR, /* {key: value | body}: items[0] = key, items[1] = value */
     REGO_TERM_CALL,      /* items[0] = operator (REF), items[1..] = arguments */
     /* Compiler-only kinds (never produced by the parser): */
-    REGO_TERM_LOCAL,     /* resolved local variable: u.slot */
+    REGO_TERM_LOCAL,     /* resolved local variable: u.var.slot */
+    REGO_TERM_DATA,      /* the root `data` (head of a ref) */
+    REGO_TERM_INPUT,     /* the root `input` (head of a ref) */
 } rego_term_kind;
 
 typedef struct rego_body rego_body;
@@ -74,6 +76,7 @@ typedef struct {
     rego_term *target; /* REF: input..., data..., or a function/builtin name */
     rego_term *value;
     rp_loc loc;
+    void *compiled_;   /* compiler */
 } rego_with;
 
 typedef enum {
@@ -161,6 +164,8 @@ typedef struct rego_module {
     rego_comment *comments;
     uint32_t ncomments;
     rp_loc loc;
+    const char *metadata;   /* raw YAML of a `# METADATA` block before the
+                             * package (added by the parser), or NULL */
 } rego_module;
 
 /* Parses one module.  src need not be NUL-terminated.  On error returns
