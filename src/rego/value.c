@@ -157,6 +157,21 @@ rego_value rego_num_from_mpz(rp_arena *a, const void *zp)
     return v;
 }
 
+/* The exact value of an integral long double (64-bit mantissa times 2^e). */
+static void ext_to_mpz(long double r, mpz_ptr z)
+{
+    int e;
+    long double m = frexpl(fabsl(r), &e); /* |r| = m * 2^e, m in [0.5, 1) */
+    uint64_t mant = (uint64_t)ldexpl(m, 64);
+    mpz_import(z, 1, -1, sizeof(mant), 0, 0, &mant);
+    if (e >= 64)
+        mpz_mul_2exp(z, z, (mp_bitcnt_t)(e - 64));
+    else
+        mpz_tdiv_q_2exp(z, z, (mp_bitcnt_t)(64 - e)); /* exact: r is integral */
+    if (r < 0)
+        mpz_neg(z, z);
+}
+
 bool rego_num_to_mpz(rego_value v, void *zp)
 {
     mpz_ptr z = zp;
@@ -175,7 +190,13 @@ bool rego_num_to_mpz(rego_value v, void *zp)
     case REGO_NUM_FLOAT:
         if (!isfinite(v.u.f) || floor(v.u.f) != v.u.f)
             return false;
-        mpz_set_d(z, v.u.f);
+        if (fabs(v.u.f) < 0x1p53) {
+            mpz_set_d(z, v.u.f);
+            return true;
+        }
+        /* OPA takes the integer from the number's text read at 64 bits:
+         * "1e300" is 10^300 rounded to 64 bits, not to a double's 53. */
+        ext_to_mpz(rego_num_to_ext(v), z);
         return true;
     }
     return false;
@@ -458,21 +479,41 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
+/* 64x64 -> 128-bit multiply, folded: the mixing step of the "mum" family of
+ * hashes (one multiply per 16 bytes instead of two per 8). */
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+    unsigned __int128 r = (unsigned __int128)a * b; /* GCC/Clang extension: one MUL */
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t rd64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
 uint64_t rego_hash_str(const char *s, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0x100000001B3ULL);
+    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL, k2 = 0x8ebc6af09c88c6e3ULL;
+    uint64_t h = k0 ^ (n * k1);
     size_t i = 0;
-    while (i + 8 <= n) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ mix64(w)) * 0x100000001B3ULL;
-        i += 8;
+    while (n - i >= 16) {
+        h = mum(rd64(s + i) ^ k1, rd64(s + i + 8) ^ h);
+        i += 16;
     }
-    uint64_t w = 0;
-    if (i < n)
-        memcpy(&w, s + i, n - i);
-    h = (h ^ mix64(w ^ 0xA5A5A5A5ULL)) * 0x100000001B3ULL;
-    return mix64(h);
+    uint64_t a = 0, b = 0;
+    size_t rest = n - i;
+    if (rest >= 8) {
+        a = rd64(s + i);
+        b = rd64(s + n - 8); /* overlapping tail read stays in bounds */
+    } else if (rest > 0) {
+        char tmp[8] = {0};
+        memcpy(tmp, s + i, rest);
+        a = rd64(tmp);
+    }
+    return mum(mum(a ^ k2, b ^ h) ^ k0, n ^ k1);
 }
 
 static uint64_t hash_num(rego_value v)
@@ -1043,6 +1084,54 @@ rego_value rego_object_from(rp_arena *a, const rego_objent *ents, size_t n)
     return rego_objb_finish(&b);
 }
 
+/* ---- set algebra ----------------------------------------------------------- */
+
+/* Merges the sorted items of x and y into tmp and returns the count. */
+static size_t set_merge(rego_setop op, rego_value x, rego_value y, rego_value *tmp)
+{
+    const rego_value *xi = x.u.set->items, *yi = y.u.set->items;
+    size_t i = 0, j = 0, w = 0, nx = x.n, ny = y.n;
+    while (i < nx || j < ny) {
+        int c = i == nx ? 1 : j == ny ? -1 : rego_compare(xi[i], yi[j]);
+        if (c < 0) {
+            if (op != REGO_SETOP_INTERSECT)
+                tmp[w++] = xi[i];
+            i++;
+        } else if (c > 0) {
+            if (op == REGO_SETOP_UNION)
+                tmp[w++] = yi[j];
+            j++;
+        } else {
+            if (op != REGO_SETOP_DIFF)
+                tmp[w++] = xi[i];
+            i++;
+            j++;
+        }
+    }
+    return w;
+}
+
+rego_value rego_set_op(rp_arena *a, rego_setop op, rego_value x, rego_value y)
+{
+    if (op == REGO_SETOP_UNION && (x.n == 0 || y.n == 0))
+        return x.n == 0 ? y : x;
+    if (x.n == 0 || (op == REGO_SETOP_INTERSECT && y.n == 0))
+        return rego_empty_set();
+    if (op == REGO_SETOP_DIFF && y.n == 0)
+        return x;
+    size_t cap = op == REGO_SETOP_UNION ? (size_t)x.n + y.n : x.n;
+    rego_value *tmp = rp_arena_array(a, cap, sizeof(*tmp));
+    if (!tmp)
+        return rego_undef();
+    size_t w = set_merge(op, x, y, tmp);
+    if (w == x.n && op != REGO_SETOP_UNION)
+        return x; /* nothing removed */
+    if (w == 0)
+        return rego_empty_set();
+    /* Already sorted and distinct: make_set copies without re-sorting. */
+    return make_set(a, tmp, (uint32_t)w);
+}
+
 /* ---- arithmetic ------------------------------------------------------------ */
 
 static bool small_int(rego_value v, int64_t *out)
@@ -1051,27 +1140,104 @@ static bool small_int(rego_value v, int64_t *out)
     return v.sub == REGO_NUM_INT && v.u.i >= INT32_MIN && v.u.i <= INT32_MAX && (*out = v.u.i, true);
 }
 
-static rp_status float_result(long double r, rego_value *out)
+/* OPA computes with non-integers as Go big.Floats of 64-bit mantissa, read
+ * from each number's decimal text and written back as the shortest decimal
+ * that identifies the result at that precision.  x87 long double has the
+ * same mantissa and rounding; the decimal round trips below make 0.1 + 0.2
+ * come out as 0.3, as in OPA, instead of the double sum 0.30000000000000004. */
+_Static_assert(LDBL_MANT_DIG == 64, "OPA's float arithmetic needs a 64-bit mantissa");
+
+/* A double's shortest round-tripping decimal ("0.1"): the text OPA would
+ * have read the number from. */
+static void shortest_double(double d, char *buf, size_t cap)
 {
-    double d = (double)r;
-    if (!isfinite(d))
-        return RP_ERR_EVAL;
-    *out = rego_num_normalize(rego_float(d));
-    return RP_OK;
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, cap, "%.*e", p - 1, d);
+        if (strtod(buf, NULL) == d)
+            return;
+    }
 }
 
-static long double to_ld(rego_value v)
+long double rego_num_to_ext(rego_value v)
 {
+    char buf[40];
     switch ((rego_numrep)v.sub) {
     case REGO_NUM_INT: return (long double)v.u.i;
-    case REGO_NUM_FLOAT: return (long double)v.u.f;
-    case REGO_NUM_BIG: {
+    case REGO_NUM_FLOAT:
+        if (floor(v.u.f) == v.u.f && fabs(v.u.f) < 0x1p53)
+            return (long double)v.u.f; /* small integers read back exactly */
+        shortest_double(v.u.f, buf, sizeof(buf));
+        return strtold(buf, NULL);
+    case REGO_NUM_BIG: { /* correctly rounded from the decimal text, as big.Float.SetString */
         mpz_t z;
         big_view(v.u.big, z);
-        return (long double)mpz_get_d(z);
+        char *s = malloc(mpz_sizeinbase(z, 10) + 2);
+        if (!s)
+            return (long double)mpz_get_d(z);
+        mpz_get_str(s, 10, z);
+        long double r = strtold(s, NULL);
+        free(s);
+        return r;
     }
     }
     return 0;
+}
+
+/* The shortest decimal ("d.ddde+X") that reads back as r at 64 bits, as
+ * Go's big.Float.Text(fmt, -1) finds it; 21 digits always suffice. */
+static void shortest_ext(long double r, char *buf, size_t cap)
+{
+    for (int p = 1; p <= 21; p++) {
+        snprintf(buf, cap, "%.*Le", p - 1, r);
+        if (strtold(buf, NULL) == r)
+            return;
+    }
+}
+
+/* An integral extended value as an exact integer.  Beyond int64 it is the
+ * shortest decimal padded with zeros, as OPA writes such results (10^20 at
+ * 64 bits is "100000000000000000000"). */
+static rego_value ext_integer(rp_arena *a, long double r)
+{
+    if (fabsl(r) < 0x1p63L)
+        return rego_int((int64_t)r);
+    char buf[48], digits[32];
+    shortest_ext(r, buf, sizeof(buf));
+    char *e = strchr(buf, 'e');
+    int exp10 = atoi(e + 1);
+    size_t nd = 0;
+    for (const char *c = buf; c < e; c++)
+        if (*c >= '0' && *c <= '9')
+            digits[nd++] = *c;
+    digits[nd] = 0;
+    /* An integer needs no digits after the point, so nd - 1 <= exp10. */
+    mpz_t z, t;
+    mpz_init_set_str(z, digits, 10);
+    mpz_init(t);
+    mpz_ui_pow_ui(t, 10, (unsigned long)(exp10 - (int)(nd - 1)));
+    mpz_mul(z, z, t);
+    if (r < 0)
+        mpz_neg(z, z);
+    rego_value v = rego_num_from_mpz(a, z);
+    mpz_clears(z, t, NULL);
+    return v;
+}
+
+rp_status rego_num_from_ext(rp_arena *a, long double r, rego_value *out)
+{
+    if (!isfinite(r))
+        return RP_ERR_EVAL;
+    if (floorl(r) == r) {
+        *out = ext_integer(a, r);
+        return out->kind == REGO_UNDEF ? RP_ERR_NOMEM : RP_OK;
+    }
+    char buf[48];
+    shortest_ext(r, buf, sizeof(buf));
+    double d = strtod(buf, NULL);
+    if (!isfinite(d))
+        return RP_ERR_EVAL;
+    *out = rego_float(d);
+    return RP_OK;
 }
 
 rp_status rego_num_arith(rp_arena *a, rego_arith_op op, rego_value x, rego_value y,
@@ -1137,7 +1303,7 @@ rp_status rego_num_arith(rp_arena *a, rego_arith_op op, rego_value x, rego_value
         return RP_ERR_EVAL;
     }
     /* big.Float with a 64-bit mantissa in OPA; x87 long double here. */
-    long double lx = to_ld(x), ly = to_ld(y), r = 0;
+    long double lx = rego_num_to_ext(x), ly = rego_num_to_ext(y), r = 0;
     switch (op) {
     case REGO_OP_ADD: r = lx + ly; break;
     case REGO_OP_SUB: r = lx - ly; break;
@@ -1151,56 +1317,35 @@ rp_status rego_num_arith(rp_arena *a, rego_arith_op op, rego_value x, rego_value
         break;
     case REGO_OP_REM: break;
     }
-    rp_status st = float_result(r, out);
-    if (st != RP_OK)
+    rp_status st = rego_num_from_ext(a, r, out);
+    if (st == RP_ERR_EVAL)
         *msg = "arithmetic result out of range";
     return st;
 }
 
 rp_status rego_num_unary(rp_arena *a, rego_unary_op op, rego_value x, rego_value *out)
 {
-    (void)a;
-    if (x.sub == REGO_NUM_INT) {
-        if (op == REGO_UN_ABS) {
-            if (x.u.i == INT64_MIN) {
-                mpz_t z;
-                mpz_init(z);
-                mpz_set_si(z, (long)x.u.i);
-                mpz_abs(z, z);
-                *out = rego_num_from_mpz(a, z);
-                mpz_clear(z);
-                return out->kind == REGO_UNDEF ? RP_ERR_NOMEM : RP_OK;
-            }
-            *out = rego_int(x.u.i < 0 ? -x.u.i : x.u.i);
-        } else {
-            *out = x;
-        }
+    /* OPA's int32 fast path; everything else, big integers included, goes
+     * through a 64-bit-mantissa float as in OPA (so abs of a 30-digit integer
+     * keeps only its first ~20 significant digits there, and here). */
+    if (x.sub == REGO_NUM_INT && x.u.i >= INT32_MIN && x.u.i <= INT32_MAX) {
+        *out = op == REGO_UN_ABS && x.u.i < 0 ? rego_int(-x.u.i) : x;
         return RP_OK;
     }
-    if (x.sub == REGO_NUM_BIG) {
-        if (op != REGO_UN_ABS) {
-            *out = x;
-            return RP_OK;
-        }
-        mpz_t z;
-        mpz_init(z);
-        rego_num_to_mpz(x, z);
-        mpz_abs(z, z);
-        *out = rego_num_from_mpz(a, z);
-        mpz_clear(z);
-        return out->kind == REGO_UNDEF ? RP_ERR_NOMEM : RP_OK;
-    }
-    double f = x.u.f, r = f;
+    long double f = rego_num_to_ext(x), r = f;
     switch (op) {
-    case REGO_UN_ROUND: r = f < 0 ? ceil(f - 0.5) : floor(f + 0.5); break;
-    case REGO_UN_CEIL: r = ceil(f); break;
-    case REGO_UN_FLOOR: r = floor(f); break;
-    case REGO_UN_ABS: r = fabs(f); break;
+    case REGO_UN_ROUND: r = roundl(f); break; /* half away from zero */
+    /* OPA truncates first and adjusts only when the truncated value is
+     * positive (ceil) or negative (floor), so every f in (-1, 0) has
+     * ceil(f) = 1 and floor(f) = 0 there (arithCeil/arithFloor).  Matched
+     * on purpose. */
+    case REGO_UN_CEIL: r = f > -1 && f < 0 ? 1 : ceill(f); break;
+    case REGO_UN_FLOOR: r = f > -1 && f < 0 ? 0 : floorl(f); break;
+    case REGO_UN_ABS: r = fabsl(f); break;
     }
     if (r == 0)
         r = 0; /* no negative zero from rounding */
-    *out = rego_num_normalize(rego_float(r));
-    return RP_OK;
+    return rego_num_from_ext(a, r, out);
 }
 
 /* ---- printing ------------------------------------------------------------- */

@@ -159,6 +159,16 @@ rp_status rego_num_arith(rp_arena *a, rego_arith_op op, rego_value x, rego_value
 typedef enum { REGO_UN_ROUND, REGO_UN_CEIL, REGO_UN_FLOOR, REGO_UN_ABS } rego_unary_op;
 rp_status rego_num_unary(rp_arena *a, rego_unary_op op, rego_value x, rego_value *out);
 
+/* OPA computes with non-integers as Go big.Floats of 64-bit mantissa read
+ * from the number's decimal text, and writes results back as the shortest
+ * decimal text at that precision.  rego_num_to_ext gives the value OPA would
+ * compute with (an x87 long double); rego_num_from_ext builds the number
+ * OPA's result text denotes: an exact integer (INT or BIG) when r is
+ * integral, else the double nearest that text.  RP_ERR_EVAL when r is not
+ * finite (or overflows a double), RP_ERR_NOMEM. */
+long double rego_num_to_ext(rego_value v);
+rp_status rego_num_from_ext(rp_arena *a, long double r, rego_value *out);
+
 /* GMP bridge for builtins that need big integers.  rego_num_to_mpz fills an
  * initialised mpz_t (passed as void* to keep gmp.h out of this header) and
  * fails for non-integers; rego_num_from_mpz builds a normalized number. */
@@ -226,6 +236,12 @@ rego_value rego_set_seal(rp_arena *a, rego_value set);
  * deduplicated; for objects the last duplicate key wins). */
 rego_value rego_set_from(rp_arena *a, const rego_value *items, size_t n);
 rego_value rego_object_from(rp_arena *a, const rego_objent *ents, size_t n);
+
+/* Set algebra in one merge pass over the sorted items: x | y, x & y, x - y.
+ * The result may share x or y when it equals one of them.  kind UNDEF when
+ * out of memory; x and y must be sets. */
+typedef enum { REGO_SETOP_UNION, REGO_SETOP_INTERSECT, REGO_SETOP_DIFF } rego_setop;
+rego_value rego_set_op(rp_arena *a, rego_setop op, rego_value x, rego_value y);
 
 /* ---- printing ------------------------------------------------------------- */
 typedef enum {

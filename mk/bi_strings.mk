@@ -1,0 +1,3 @@
+# The "strings" builtin group: string builtins, sprintf and render_template.
+LIB_SRCS += src/rego/builtins/strings.c src/rego/builtins/sprintf.c
+TESTS    += test_bi_strings
