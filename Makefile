@@ -29,7 +29,10 @@ LIBS     = -lyaml -lgmp -lre2 -lssl -lcrypto -lcurl -lmicrohttpd -lbpf -lelf -lz
 DEB_PKGS = gcc g++ make clang llvm libclang-rt-14-dev pkg-config \
            libyaml-dev libgmp-dev libre2-dev libssl-dev libcurl4-openssl-dev \
            libmicrohttpd-dev libbpf-dev bpftool libelf-dev zlib1g-dev \
-           iproute2 tzdata ncat kubernetes-client bpftrace hyperfine
+           iproute2 tzdata ncat bpftrace hyperfine
+# Needed as commands; any package providing them will do (kubectl may come
+# from kubernetes-client or from another vendor's package).
+DEB_CMDS = kubectl:kubernetes-client
 
 # ---- sources: parts append to these in mk/*.mk ------------------------------
 LIB_SRCS   :=   # C sources of librampart (engine and friends), no main()
@@ -53,8 +56,17 @@ LIB_san   = build/san/librampart.a
 
 all: bin/rampart
 
+# The main job for a newcomer: install, build, and evaluate the shipped
+# admission policy on a sample AdmissionReview, printing the decision.
+run: deps
+	@$(MAKE) --no-print-directory bin/rampart
+	@echo "== rampart eval: policies/admission on policies/examples/pod-privileged.json"
+	@bin/rampart eval -d policies/admission -i policies/examples/pod-privileged.json \
+	  --format pretty 'data.kubernetes.admission.deny'
+
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for cp in $(DEB_CMDS); do command -v $${cp%%:*} >/dev/null 2>&1 || missing="$$missing $${cp#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -85,17 +97,22 @@ $(LIB_san): $(call objs,san)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+# The whole library is linked in: builtin groups register through a table of
+# weak references (src/rego/builtins.c), which would not pull their objects
+# out of an archive on their own.
+WHOLE = -Wl,--whole-archive $(1) -Wl,--no-whole-archive
+
 bin/rampart: $(patsubst %.c,build/plain/%.o,$(CLI_SRCS)) $(LIB_plain)
 	@mkdir -p $(@D)
-	$(CC) $(OPT_plain) -o $@ $^ $(LIBS)
+	$(CC) $(OPT_plain) -o $@ $(filter %.o,$^) $(call WHOLE,$(LIB_plain)) $(LIBS)
 build/san/rampart: $(patsubst %.c,build/san/%.o,$(CLI_SRCS)) $(LIB_san)
-	$(CC) $(OPT_san) -o $@ $^ $(LIBS)
+	$(CC) $(OPT_san) -o $@ $(filter %.o,$^) $(call WHOLE,$(LIB_san)) $(LIBS)
 
 # Test programs: one .c each, linked against the library of the variant.
 build/plain/tests/%: build/plain/tests/%.o $(LIB_plain)
-	$(CC) $(OPT_plain) -o $@ $^ $(LIBS)
+	$(CC) $(OPT_plain) -o $@ $< $(call WHOLE,$(LIB_plain)) $(LIBS)
 build/san/tests/%: build/san/tests/%.o $(LIB_san)
-	$(CC) $(OPT_san) -o $@ $^ $(LIBS)
+	$(CC) $(OPT_san) -o $@ $< $(call WHOLE,$(LIB_san)) $(LIBS)
 
 TEST_BINS_plain = $(patsubst %,build/plain/tests/%,$(TESTS))
 TEST_BINS_san   = $(patsubst %,build/san/tests/%,$(TESTS))

@@ -1,2 +1,3 @@
 # The rampart command-line tool.
-CLI_SRCS += src/cli/main.c
+CLI_SRCS += src/cli/main.c src/cli/cmd_eval.c
+LIB_SRCS += src/cli/loader.c

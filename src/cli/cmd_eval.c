@@ -1,0 +1,452 @@
+/*
+ * cmd_eval.c — `rampart eval`: evaluate a Rego query against policies, data
+ * and an input document, with opa eval's flags and output shapes.
+ *
+ *   rampart eval [-d PATH]... [-i FILE] [--format json|pretty|raw|values|bindings]
+ *                [--v0-compatible] [--strict-builtin-errors] [--fail|--fail-defined] QUERY
+ *
+ * JSON output is OPA's: {"result":[{"expressions":[{"value","text","location"}],
+ * "bindings":{...}}]}, {} when undefined, {"errors":[{"message","code","location"}]}
+ * on error (exit code 1).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "loader.h"
+#include "rego/json.h"
+#include "rego/limits.h"
+
+typedef enum { FMT_JSON, FMT_PRETTY, FMT_RAW, FMT_VALUES, FMT_BINDINGS } out_format;
+
+typedef struct {
+    const char **data;
+    size_t ndata;
+    const char *input;
+    bool stdin_input;
+    const char *query;
+    out_format format;
+    rego_version version;
+    bool strict;
+    bool fail, fail_defined;
+    size_t budget;
+    uint64_t max_steps;
+    /* results */
+    int exit_code;
+} eval_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: rampart eval [flags] QUERY\n"
+            "\n"
+            "Evaluate a Rego query, like `opa eval`.\n"
+            "\n"
+            "flags:\n"
+            "  -d, --data PATH             policy (.rego) or data (.json, .yaml) file or directory;\n"
+            "                              repeatable; data files merge at their directory's path\n"
+            "  -i, --input FILE            input document (JSON or YAML)\n"
+            "  -I, --stdin-input           read the input document from stdin\n"
+            "  -f, --format FORMAT         json (default), pretty, raw, values, bindings\n"
+            "      --v0-compatible         parse policies and the query as Rego v0 (OPA 0.x syntax)\n"
+            "      --strict-builtin-errors builtin errors fail the query instead of being undefined\n"
+            "      --fail                  exit 1 when the result is undefined\n"
+            "      --fail-defined          exit 1 when the result is defined\n"
+            "      --max-memory BYTES      memory budget of the evaluation (default 2 GiB)\n"
+            "      --max-steps N           evaluation step budget (default unlimited)\n"
+            "  -h, --help                  show this help\n"
+            "\n"
+            "exit codes: 0 success, 1 error (or --fail/--fail-defined triggered), 2 usage\n");
+}
+
+static bool parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s)
+        return false;
+    switch (*end) {
+    case 'k': case 'K': v <<= 10; end++; break;
+    case 'm': case 'M': v <<= 20; end++; break;
+    case 'g': case 'G': v <<= 30; end++; break;
+    default: break;
+    }
+    if (*end)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+static int parse_args(int argc, char **argv, eval_args *a)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 'd'},
+        {"input", required_argument, 0, 'i'},
+        {"stdin-input", no_argument, 0, 'I'},
+        {"format", required_argument, 0, 'f'},
+        {"v0-compatible", no_argument, 0, 1},
+        {"v1-compatible", no_argument, 0, 2},
+        {"strict-builtin-errors", no_argument, 0, 3},
+        {"fail", no_argument, 0, 4},
+        {"fail-defined", no_argument, 0, 5},
+        {"max-memory", required_argument, 0, 6},
+        {"max-steps", required_argument, 0, 7},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    a->data = calloc((size_t)argc, sizeof(char *));
+    if (!a->data)
+        return 1;
+    a->budget = REGO_EVAL_DEFAULT_BUDGET;
+    a->version = REGO_V1;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:i:If:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': a->data[a->ndata++] = optarg; break;
+        case 'i': a->input = optarg; break;
+        case 'I': a->stdin_input = true; break;
+        case 'f':
+            if (!strcmp(optarg, "json")) a->format = FMT_JSON;
+            else if (!strcmp(optarg, "pretty")) a->format = FMT_PRETTY;
+            else if (!strcmp(optarg, "raw")) a->format = FMT_RAW;
+            else if (!strcmp(optarg, "values")) a->format = FMT_VALUES;
+            else if (!strcmp(optarg, "bindings")) a->format = FMT_BINDINGS;
+            else {
+                fprintf(stderr, "rampart eval: unknown format '%s' (json, pretty, raw, values, bindings)\n", optarg);
+                return 2;
+            }
+            break;
+        case 1: a->version = REGO_V0; break;
+        case 2: a->version = REGO_V1; break;
+        case 3: a->strict = true; break;
+        case 4: a->fail = true; break;
+        case 5: a->fail_defined = true; break;
+        case 6:
+            if (!parse_size(optarg, &a->budget)) {
+                fprintf(stderr, "rampart eval: --max-memory: not a size: %s\n", optarg);
+                return 2;
+            }
+            break;
+        case 7: a->max_steps = strtoull(optarg, NULL, 10); break;
+        case 'h': usage(stdout); return -1;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, optind >= argc ? "rampart eval: missing QUERY\n"
+                                       : "rampart eval: one QUERY expected\n");
+        usage(stderr);
+        return 2;
+    }
+    if (a->fail && a->fail_defined) {
+        fprintf(stderr, "rampart eval: --fail and --fail-defined are mutually exclusive\n");
+        return 2;
+    }
+    a->query = argv[optind];
+    return 0;
+}
+
+/* ---- output ---------------------------------------------------------------------- */
+
+static void write_loc_json(rp_buf *b, rp_loc loc, bool with_file)
+{
+    rp_buf_puts(b, "{");
+    if (with_file && loc.file) {
+        rp_buf_puts(b, "\"file\":");
+        rego_json_write_string(b, loc.file, strlen(loc.file), false);
+        rp_buf_puts(b, ",");
+    }
+    rp_buf_printf(b, "\"row\":%u,\"col\":%u}", loc.line, loc.col);
+}
+
+/* Re-indents compact JSON the way Go's json.MarshalIndent does. */
+static void write_pretty(FILE *f, const char *s, size_t n)
+{
+    int depth = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_str) {
+            fputc(c, f);
+            if (c == '\\' && i + 1 < n)
+                fputc(s[++i], f);
+            else if (c == '"')
+                in_str = false;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            in_str = true;
+            fputc(c, f);
+            break;
+        case '{':
+        case '[':
+            if (i + 1 < n && (s[i + 1] == '}' || s[i + 1] == ']')) {
+                fputc(c, f);
+                fputc(s[++i], f);
+                break;
+            }
+            fputc(c, f);
+            depth++;
+            fputc('\n', f);
+            for (int k = 0; k < depth; k++)
+                fputs("  ", f);
+            break;
+        case '}':
+        case ']':
+            depth--;
+            fputc('\n', f);
+            for (int k = 0; k < depth; k++)
+                fputs("  ", f);
+            fputc(c, f);
+            break;
+        case ',':
+            fputc(c, f);
+            fputc('\n', f);
+            for (int k = 0; k < depth; k++)
+                fputs("  ", f);
+            break;
+        case ':':
+            fputs(": ", f);
+            break;
+        default:
+            fputc(c, f);
+        }
+    }
+    fputc('\n', f);
+}
+
+static void print_errors_json(const rp_error *err)
+{
+    rp_buf b;
+    rp_buf_init(&b);
+    rp_buf_puts(&b, "{\"errors\":[{\"message\":");
+    rego_json_write_string(&b, err->msg, strlen(err->msg), false);
+    rp_buf_puts(&b, ",\"code\":");
+    const char *code = rp_errkind_name(err->kind);
+    rego_json_write_string(&b, code, strlen(code), false);
+    if (err->loc.line) {
+        rp_buf_puts(&b, ",\"location\":");
+        write_loc_json(&b, err->loc, true);
+    }
+    rp_buf_puts(&b, "}]}");
+    write_pretty(stdout, rp_buf_cstr(&b), b.len);
+    rp_buf_free(&b);
+}
+
+static void print_error_text(const rp_error *err)
+{
+    char line[512];
+    rp_error_format(err, line, sizeof(line));
+    fprintf(stderr, "1 error occurred: %s\n", line);
+}
+
+static void print_json(const rego_query *q, const rego_result *r)
+{
+    rp_buf b;
+    rp_buf_init(&b);
+    rego_result_write_json(&b, q, r);
+    write_pretty(stdout, rp_buf_cstr(&b), b.len);
+    rp_buf_free(&b);
+}
+
+static void print_value_line(rego_value v, bool raw)
+{
+    rp_buf b;
+    rp_buf_init(&b);
+    if (raw && v.kind == REGO_STRING)
+        rp_buf_append(&b, v.u.s, v.n);
+    else
+        rego_value_write(&b, v, REGO_FMT_JSON);
+    if (raw)
+        printf("%s\n", rp_buf_cstr(&b));
+    else
+        write_pretty(stdout, rp_buf_cstr(&b), b.len);
+    rp_buf_free(&b);
+}
+
+static void print_table(const rego_query *q, const rego_result *r)
+{
+    /* One column per binding, or one per expression when there are none. */
+    uint32_t ncol = r->nvars ? r->nvars : r->nexprs;
+    size_t *width = calloc(ncol ? ncol : 1, sizeof(size_t));
+    char **cells = calloc((size_t)(r->nrows + 1) * (ncol ? ncol : 1), sizeof(char *));
+    if (!width || !cells) {
+        free(width);
+        free(cells);
+        return;
+    }
+    for (uint32_t c = 0; c < ncol; c++) {
+        const char *h = r->nvars ? r->var_names[c] : rego_query_expr_text(q, c);
+        cells[c] = strdup(h);
+    }
+    for (uint32_t row = 0; row < r->nrows; row++)
+        for (uint32_t c = 0; c < ncol; c++) {
+            rp_buf b;
+            rp_buf_init(&b);
+            rego_value v = r->nvars ? rego_result_var(r, row, c) : rego_result_expr(r, row, c);
+            rego_value_write(&b, v, REGO_FMT_JSON);
+            cells[(size_t)(row + 1) * ncol + c] = rp_buf_steal(&b);
+        }
+    for (size_t i = 0; i < (size_t)(r->nrows + 1) * ncol; i++)
+        if (cells[i] && strlen(cells[i]) > width[i % ncol])
+            width[i % ncol] = strlen(cells[i]);
+    for (uint32_t row = 0; row <= r->nrows; row++) {
+        if (row <= 1) {
+            for (uint32_t c = 0; c < ncol; c++) {
+                fputc('+', stdout);
+                for (size_t k = 0; k < width[c] + 2; k++)
+                    fputc('-', stdout);
+            }
+            fputs("+\n", stdout);
+        }
+        for (uint32_t c = 0; c < ncol; c++) {
+            const char *cell = cells[(size_t)row * ncol + c];
+            printf("| %-*s ", (int)width[c], cell ? cell : "");
+        }
+        fputs("|\n", stdout);
+    }
+    for (uint32_t c = 0; c < ncol; c++) {
+        fputc('+', stdout);
+        for (size_t k = 0; k < width[c] + 2; k++)
+            fputc('-', stdout);
+    }
+    fputs("+\n", stdout);
+    for (size_t i = 0; i < (size_t)(r->nrows + 1) * ncol; i++)
+        free(cells[i]);
+    free(cells);
+    free(width);
+}
+
+static void print_result(const eval_args *a, const rego_query *q, const rego_result *r)
+{
+    switch (a->format) {
+    case FMT_JSON:
+        print_json(q, r);
+        return;
+    case FMT_PRETTY:
+        if (r->nrows == 0) {
+            puts("undefined");
+        } else if (r->nvars == 0 && r->nexprs == 1 && r->nrows == 1) {
+            print_value_line(rego_result_expr(r, 0, 0), false);
+        } else {
+            print_table(q, r);
+        }
+        return;
+    case FMT_RAW:
+    case FMT_VALUES:
+        for (uint32_t row = 0; row < r->nrows; row++)
+            for (uint32_t i = 0; i < r->nexprs; i++)
+                print_value_line(rego_result_expr(r, row, i), a->format == FMT_RAW);
+        return;
+    case FMT_BINDINGS:
+        for (uint32_t row = 0; row < r->nrows; row++) {
+            rp_buf b;
+            rp_buf_init(&b);
+            rp_buf_putc(&b, '{');
+            for (uint32_t v = 0; v < r->nvars; v++) {
+                if (v)
+                    rp_buf_putc(&b, ',');
+                rego_json_write_string(&b, r->var_names[v], strlen(r->var_names[v]), false);
+                rp_buf_putc(&b, ':');
+                rego_value_write(&b, rego_result_var(r, row, v), REGO_FMT_JSON);
+            }
+            rp_buf_putc(&b, '}');
+            write_pretty(stdout, rp_buf_cstr(&b), b.len);
+            rp_buf_free(&b);
+        }
+        return;
+    }
+}
+
+static void report_error(const eval_args *a, const rp_error *err)
+{
+    if (a->format == FMT_JSON)
+        print_errors_json(err);
+    else
+        print_error_text(err);
+}
+
+static void print_to_stderr(void *ud, const char *s, size_t n)
+{
+    (void)ud;
+    fwrite(s, 1, n, stderr);
+    fputc('\n', stderr);
+}
+
+static rp_status read_stdin(rp_arena *ar, rego_value *out, rp_error *err)
+{
+    rp_buf b;
+    rp_buf_init(&b);
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof(tmp), stdin)) > 0) {
+        if (b.len + n > REGO_DOC_MAX_BYTES) {
+            rp_buf_free(&b);
+            return rp_error_set(err, RP_ERR_LIMIT, (rp_loc){"stdin", 0, 0}, "input too large");
+        }
+        rp_buf_append(&b, tmp, n);
+    }
+    rp_status st = rego_json_parse(ar, b.data ? b.data : "", b.len, "stdin", out, err);
+    rp_buf_free(&b);
+    return st;
+}
+
+static void *run_eval(void *arg)
+{
+    eval_args *a = arg;
+    rp_error err = {0};
+    rego_policy *p = rego_policy_new();
+    rego_query *q = NULL;
+    rp_arena *ar = rp_arena_new(a->budget);
+    rp_status st = (p && ar) ? RP_OK : rp_error_set(&err, RP_ERR_NOMEM, (rp_loc){0}, "out of memory");
+    rp_loader l = {a->version, 0, 0};
+    for (size_t i = 0; i < a->ndata && st == RP_OK; i++)
+        st = rp_load_path(p, &l, a->data[i], &err);
+    if (st == RP_OK)
+        st = rego_policy_compile(p, &err);
+    if (st == RP_OK)
+        st = rego_query_new(p, a->query, strlen(a->query), a->version, &q, &err);
+    rego_eval_opts opts = {0};
+    opts.input = rego_undef();
+    opts.strict_builtin_errors = a->strict;
+    opts.print = print_to_stderr;
+    opts.max_steps = a->max_steps;
+    if (st == RP_OK && a->input)
+        st = rp_load_document(ar, a->input, &opts.input, &err);
+    else if (st == RP_OK && a->stdin_input)
+        st = read_stdin(ar, &opts.input, &err);
+    rego_result r;
+    if (st == RP_OK)
+        st = rego_query_eval(q, ar, &opts, &r, &err);
+    if (st != RP_OK) {
+        report_error(a, &err);
+        a->exit_code = 1;
+    } else {
+        print_result(a, q, &r);
+        if ((a->fail && r.nrows == 0) || (a->fail_defined && r.nrows > 0))
+            a->exit_code = 1;
+    }
+    rego_query_free(q);
+    rego_policy_free(p);
+    rp_arena_free(ar);
+    return NULL;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    eval_args a;
+    memset(&a, 0, sizeof(a));
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0) {
+        free(a.data);
+        return rc < 0 ? 0 : rc;
+    }
+    rp_run_big_stack(run_eval, &a);
+    free(a.data);
+    return a.exit_code;
+}
