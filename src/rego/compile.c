@@ -2274,6 +2274,116 @@ static rp_status visit_ruleset(cctx *c, ruleset *rs)
     return RP_OK;
 }
 
+/* ---- rule indexing ------------------------------------------------------------------ */
+
+static bool ground_root_ref(const rego_term *t)
+{
+    if (t->kind != REGO_TERM_REF || t->n < 2)
+        return false;
+    if (t->u.c.items[0]->kind != REGO_TERM_INPUT && t->u.c.items[0]->kind != REGO_TERM_DATA)
+        return false;
+    for (uint32_t i = 1; i < t->n; i++)
+        if (t->u.c.items[i]->kind != REGO_TERM_VALUE)
+            return false;
+    return true;
+}
+
+static bool same_ref(const rego_term *a, const rego_term *b)
+{
+    if (a->n != b->n || a->u.c.items[0]->kind != b->u.c.items[0]->kind)
+        return false;
+    for (uint32_t i = 1; i < a->n; i++)
+        if (!rego_equal(a->u.c.items[i]->u.value, b->u.c.items[i]->u.value))
+            return false;
+    return true;
+}
+
+/* If x is `ref == const` or `ref = const` (either order), returns the ref
+ * and sets *key. */
+static const rego_term *index_test(const rego_expr *x, rego_value *key)
+{
+    if (x->negated || x->nwith || x->kind != REGO_EXPR_TERM || x->term->kind != REGO_TERM_CALL)
+        return NULL;
+    const rego_term *t = x->term;
+    const ccall *cc = t->u.c.resolved;
+    bool eq = x->flags_ == EXPR_OP_UNIFY;
+    bool equal = x->flags_ == EXPR_OP_CALL && cc && cc->bi && !cc->has_output &&
+                 !strcmp(cc->bi->name, "equal");
+    if ((!eq && !equal) || t->n != 3)
+        return NULL;
+    const rego_term *a = t->u.c.items[1], *b = t->u.c.items[2];
+    if (ground_root_ref(b) && a->kind == REGO_TERM_VALUE) {
+        const rego_term *tmp = a;
+        a = b;
+        b = tmp;
+    }
+    if (!ground_root_ref(a) || b->kind != REGO_TERM_VALUE)
+        return NULL;
+    rego_kind k = (rego_kind)b->u.value.kind;
+    if (k != REGO_STRING && k != REGO_NUMBER && k != REGO_BOOL && k != REGO_NULL)
+        return NULL;
+    *key = b->u.value;
+    return a;
+}
+
+static rp_status build_index(cctx *c, ruleset *rs)
+{
+    if (rs->kind == RS_FUNC || rs->n < 2)
+        return RP_OK;
+    for (uint32_t i = 0; i < rs->n; i++)
+        if (rs->rules[i]->els)
+            return RP_OK; /* else chains are ordered: keep them whole */
+    /* Pick the ref tested by the most rules. */
+    const rego_term *best = NULL;
+    uint32_t best_n = 0;
+    for (uint32_t i = 0; i < rs->n; i++) {
+        const rego_body *b = rs->rules[i]->body;
+        for (uint32_t j = 0; j < b->n; j++) {
+            rego_value key;
+            const rego_term *ref = index_test(b->exprs[j], &key);
+            if (!ref)
+                continue;
+            uint32_t count = 0;
+            for (uint32_t r = 0; r < rs->n; r++) {
+                const rego_body *rb = rs->rules[r]->body;
+                for (uint32_t q = 0; q < rb->n; q++) {
+                    rego_value k2;
+                    const rego_term *r2 = index_test(rb->exprs[q], &k2);
+                    if (r2 && same_ref(r2, ref)) {
+                        count++;
+                        break;
+                    }
+                }
+            }
+            if (count > best_n) {
+                best = ref;
+                best_n = count;
+            }
+        }
+    }
+    if (!best || best_n < 2)
+        return RP_OK;
+    rule_index *ix = rp_arena_zalloc(c->a, sizeof(rule_index));
+    rego_value *keys = rp_arena_zalloc(c->a, rs->n * sizeof(rego_value));
+    if (!ix || !keys)
+        return rp_error_set(c->err, RP_ERR_NOMEM, (rp_loc){0}, "out of memory");
+    for (uint32_t r = 0; r < rs->n; r++) {
+        const rego_body *rb = rs->rules[r]->body;
+        for (uint32_t q = 0; q < rb->n; q++) {
+            rego_value k2;
+            const rego_term *r2 = index_test(rb->exprs[q], &k2);
+            if (r2 && same_ref(r2, best)) {
+                keys[r] = k2;
+                break;
+            }
+        }
+    }
+    ix->ref = best;
+    ix->keys = keys;
+    rs->index = ix;
+    return RP_OK;
+}
+
 /* ---- policy compile ----------------------------------------------------------------- */
 
 static void finish_ruleset(ruleset *rs)
@@ -2357,6 +2467,8 @@ rp_status rego_policy_compile(rego_policy *p, rp_error *err)
                                        rs->node->kids[k]->path);
         }
         finish_ruleset(rs);
+        if ((st = build_index(&c, rs)) != RP_OK)
+            return st;
     }
     /* 4. recursion */
     c.mod = NULL;

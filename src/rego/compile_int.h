@@ -57,9 +57,18 @@ typedef struct ruleset {
     bool early_exit;     /* RS_COMPLETE: every rule yields the same constant */
     struct rnode *node;
     /* Rule index on `input.x.y == "const"` tests: see compile.c */
-    struct rindex *index;
+    struct rule_index *index;
     int visiting;        /* compiler: recursion check state */
 } ruleset;
+
+/* Rule index (OPA's "rule indexing"): most rules of a set often start with
+ * the same equality test on a ground ref (`input.request.kind.kind == "Pod"`).
+ * The ref is evaluated once per ruleset evaluation and only the rules whose
+ * constant matches (or that have no such test) run. */
+typedef struct rule_index {
+    const rego_term *ref; /* ground INPUT/DATA ref */
+    rego_value *keys;     /* per rule of the set: the constant, or UNDEF */
+} rule_index;
 
 typedef struct rnode {
     rego_value key;       /* the segment (usually a string) */

@@ -1668,10 +1668,33 @@ static rp_status eval_clause(ev *e, const crule *cr, rego_value *fr, clause_k *c
     return st == ST_STOP ? RP_OK : st;
 }
 
+/* The rule index's key for this evaluation (UNDEF when the ref is). */
+static rp_status index_key(ev *e, const ruleset *rs, rego_value *key)
+{
+    *key = rego_undef();
+    if (!rs->index)
+        return RP_OK;
+    rego_value dummy;
+    return eval_first(e, &dummy, rs->index->ref, key);
+}
+
+/* Can rule i of rs be skipped: its indexed equality test cannot hold? */
+static inline bool index_skips(const ruleset *rs, uint32_t i, rego_value key)
+{
+    if (!rs->index || rs->index->keys[i].kind == REGO_UNDEF)
+        return false;
+    return key.kind == REGO_UNDEF || !rego_equal(key, rs->index->keys[i]);
+}
+
 static rp_status eval_complete(ev *e, const ruleset *rs, rego_value *out)
 {
-    rego_value result = rego_undef();
+    rego_value result = rego_undef(), ikey;
+    rp_status ist = index_key(e, rs, &ikey);
+    if (ist != RP_OK)
+        return ist;
     for (uint32_t i = 0; i < rs->n; i++) {
+        if (index_skips(rs, i, ikey))
+            continue;
         for (const crule *cr = rs->rules[i]; cr; cr = cr->els) {
             rego_value *fr = new_frame(e, cr->nslots);
             if (!fr)
@@ -1867,7 +1890,13 @@ static rp_status eval_collect(ev *e, const ruleset *rs, rego_value *out)
     ck.rs = rs;
     ck.set = general ? NULL : &sb;
     ck.obj = general ? NULL : &ob;
+    rego_value ikey;
+    rp_status ist = index_key(e, rs, &ikey);
+    if (ist != RP_OK)
+        return ist;
     for (uint32_t i = 0; i < rs->n; i++) {
+        if (index_skips(rs, i, ikey))
+            continue;
         for (const crule *cr = rs->rules[i]; cr; cr = cr->els) {
             rego_value *fr = new_frame(e, cr->nslots);
             ck.vals = rp_arena_array(e->a, cr->nsuffix + 1, sizeof(rego_value));
