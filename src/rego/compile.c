@@ -28,6 +28,7 @@
 
 #include "compile_int.h"
 #include "limits.h"
+#include "yaml.h"
 
 /* ---- small helpers ----------------------------------------------------------- */
 
@@ -1975,6 +1976,7 @@ static rp_status place_rule(cctx *c, rego_rule *r)
         cr->suffix = suffix;
         cr->nsuffix = nsuffix;
         cr->loc = x->loc;
+        cr->path = prefix;
         x->compiled_ = cr;
         if (!prev) {
             if (x->is_default) {
@@ -2274,6 +2276,216 @@ static rp_status visit_ruleset(cctx *c, ruleset *rs)
     return RP_OK;
 }
 
+/* ---- annotations (METADATA blocks) ------------------------------------------------------
+ * A block's YAML becomes OPA's annotations object: known keys only, authors
+ * and related resources in their object forms, scope made explicit.  Where
+ * it applies depends on its scope: the rule below it (rule), every rule of
+ * that path (document), the package (package) or the package and those below
+ * it (subpackages). */
+
+static rego_value annot_key(cctx *c, const char *k) { return rego_cstr(c->a, k); }
+
+/* "Jane Doe <jane@example.com>" -> {name, email}; objects pass through. */
+static rego_value annot_author(cctx *c, rego_value v)
+{
+    if (v.kind != REGO_STRING)
+        return v;
+    const char *s = v.u.s, *lt = memchr(s, '<', v.n), *gt = lt ? memchr(lt, '>', v.n - (size_t)(lt - s)) : NULL;
+    rego_objb b;
+    rego_objb_init(&b, c->a);
+    if (lt && gt && gt == s + v.n - 1) {
+        const char *end = lt;
+        while (end > s && end[-1] == ' ')
+            end--;
+        if (end > s)
+            rego_objb_put(&b, annot_key(c, "name"), rego_str(c->a, s, (size_t)(end - s)));
+        rego_objb_put(&b, annot_key(c, "email"), rego_str(c->a, lt + 1, (size_t)(gt - lt - 1)));
+    } else {
+        rego_objb_put(&b, annot_key(c, "name"), v);
+    }
+    return rego_objb_finish(&b);
+}
+
+static rego_value annot_list(cctx *c, rego_value v, rego_value (*each)(cctx *, rego_value))
+{
+    if (v.kind != REGO_ARRAY)
+        return v;
+    rego_value out;
+    rego_value *items = rego_array_alloc(c->a, v.n, &out);
+    if (!items)
+        return rego_undef();
+    for (uint32_t i = 0; i < v.n; i++)
+        items[i] = each(c, v.u.items[i]);
+    return out;
+}
+
+static rego_value annot_resource(cctx *c, rego_value v)
+{
+    if (v.kind != REGO_STRING)
+        return v;
+    rego_objent e = {annot_key(c, "ref"), v};
+    return rego_object_from(c->a, &e, 1);
+}
+
+static rp_status parse_annotations(cctx *c, const char *yaml, rp_loc loc, const char *dflt_scope,
+                                   rego_value *out, const char **scope_out)
+{
+    rego_value v;
+    rp_status st = rego_yaml_parse(c->a, yaml, strlen(yaml), loc.file, REGO_YAML_K8S, false, &v,
+                                   c->err);
+    if (st != RP_OK) {
+        c->err->kind = RP_EK_PARSE;
+        c->err->loc = loc;
+        return st;
+    }
+    if (v.kind == REGO_NULL)
+        v = rego_empty_object();
+    if (v.kind != REGO_OBJECT)
+        return rp_error_setk(c->err, RP_ERR_SYNTAX, RP_EK_PARSE, loc,
+                             "invalid METADATA: expected a YAML mapping");
+    static const char *known[] = {"title", "description", "organizations", "schemas",
+                                  "entrypoint", "custom", "compile"};
+    rego_objb b;
+    rego_objb_init(&b, c->a);
+    *scope_out = dflt_scope;
+    for (uint32_t i = 0; i < v.n; i++) {
+        rego_objent e = rego_object_at(v, i);
+        if (e.key.kind != REGO_STRING)
+            continue;
+        const char *k = e.key.u.s;
+        if (!strcmp(k, "scope")) {
+            if (e.val.kind != REGO_STRING ||
+                (strcmp(e.val.u.s, "rule") && strcmp(e.val.u.s, "document") &&
+                 strcmp(e.val.u.s, "package") && strcmp(e.val.u.s, "subpackages")))
+                return rp_error_setk(c->err, RP_ERR_SYNTAX, RP_EK_PARSE, loc,
+                                     "invalid annotation scope");
+            *scope_out = e.val.u.s;
+        } else if (!strcmp(k, "authors")) {
+            rego_objb_put(&b, e.key, annot_list(c, e.val, annot_author));
+        } else if (!strcmp(k, "related_resources")) {
+            rego_objb_put(&b, e.key, annot_list(c, e.val, annot_resource));
+        } else {
+            for (size_t j = 0; j < RP_ARRAY_LEN(known); j++)
+                if (!strcmp(k, known[j]))
+                    rego_objb_put(&b, e.key, e.val);
+        }
+    }
+    rego_objb_put(&b, annot_key(c, "scope"), rego_cstr(c->a, *scope_out));
+    *out = rego_objb_finish(&b);
+    return out->kind ? RP_OK : rp_error_set(c->err, RP_ERR_NOMEM, loc, "out of memory");
+}
+
+static pkg_annot *pkg_annotations(cctx *c, rego_value path)
+{
+    rego_policy *p = c->p;
+    for (uint32_t i = 0; i < p->npkgs; i++)
+        if (rego_equal(p->pkgs[i]->path, path))
+            return p->pkgs[i];
+    pkg_annot **ps = grow_array(c->a, p->pkgs, p->npkgs, &p->cappkgs, sizeof(*ps));
+    pkg_annot *pa = rp_arena_zalloc(c->a, sizeof(pkg_annot));
+    if (!ps || !pa)
+        return NULL;
+    p->pkgs = ps;
+    pa->path = path;
+    p->pkgs[p->npkgs++] = pa;
+    return pa;
+}
+
+static rp_status place_annotation(cctx *c, pkg_annot *pa, crule *cr, rego_value a, const char *sc,
+                                  rp_loc loc)
+{
+    if (!strcmp(sc, "rule") && cr)
+        cr->annotations = a;
+    else if (!strcmp(sc, "document") && cr)
+        cr->rs->doc_annotations = a;
+    else if (!strcmp(sc, "subpackages"))
+        pa->subpackages = a;
+    else if (!strcmp(sc, "package"))
+        pa->package = a;
+    else
+        return rp_error_setk(c->err, RP_ERR_SYNTAX, RP_EK_PARSE, loc,
+                             "annotation scope '%s' must be applied to a rule", sc);
+    return RP_OK;
+}
+
+static rp_status module_annotations(cctx *c, const rego_module *m)
+{
+    pkg_annot *pa = pkg_annotations(c, c->pkgpath);
+    if (!pa)
+        return rp_error_set(c->err, RP_ERR_NOMEM, m->loc, "out of memory");
+    rego_value a;
+    const char *sc;
+    rp_status st;
+    if (m->metadata) {
+        if ((st = parse_annotations(c, m->metadata, m->loc, "package", &a, &sc)) != RP_OK ||
+            (st = place_annotation(c, pa, NULL, a, sc, m->loc)) != RP_OK)
+            return st;
+    }
+    for (uint32_t i = 0; i < m->nrules; i++) {
+        for (const rego_rule *r = m->rules[i]; r; r = r->else_) {
+            crule *cr = r->compiled_;
+            cr->pkg = pa;
+            if (!r->metadata)
+                continue;
+            if ((st = parse_annotations(c, r->metadata, r->loc, "rule", &a, &sc)) != RP_OK ||
+                (st = place_annotation(c, pa, cr, a, sc, r->loc)) != RP_OK)
+                return st;
+        }
+    }
+    return RP_OK;
+}
+
+rego_value rego_metadata_rule(const crule *cr)
+{
+    return cr && cr->annotations.kind ? cr->annotations : rego_empty_object();
+}
+
+static bool chain_add(rp_arena *a, rego_value *items, uint32_t *n, rego_value path, rego_value annots)
+{
+    rego_objent e[2];
+    uint32_t k = 0;
+    if (annots.kind) {
+        e[k].key = rego_cstr(a, "annotations");
+        e[k++].val = annots;
+    }
+    e[k].key = rego_cstr(a, "path");
+    e[k++].val = path;
+    items[*n] = rego_object_from(a, e, k);
+    return items[(*n)++].kind != REGO_UNDEF;
+}
+
+rego_value rego_metadata_chain(const rego_policy *p, const crule *cr, rp_arena *a)
+{
+    if (!cr)
+        return rego_empty_array();
+    const pkg_annot *pa = cr->pkg;
+    uint32_t cap = 3 + p->npkgs, n = 0;
+    rego_value out;
+    rego_value *items = rego_array_alloc(a, cap, &out);
+    if (!items)
+        return rego_undef();
+    chain_add(a, items, &n, cr->path, cr->annotations);
+    if (cr->rs->doc_annotations.kind)
+        chain_add(a, items, &n, cr->path, cr->rs->doc_annotations);
+    if (pa && pa->package.kind)
+        chain_add(a, items, &n, pa->path, pa->package);
+    /* subpackages: from this package outwards */
+    for (uint32_t len = pa ? pa->path.n + 1 : 0; len-- > 0;) {
+        for (uint32_t i = 0; i < p->npkgs; i++) {
+            const pkg_annot *q = p->pkgs[i];
+            if (q->path.n != len || !q->subpackages.kind)
+                continue;
+            bool prefix = true;
+            for (uint32_t j = 0; j < len && prefix; j++)
+                prefix = rego_equal(q->path.u.items[j], pa->path.u.items[j]);
+            if (prefix && n < cap)
+                chain_add(a, items, &n, q->path, q->subpackages);
+        }
+    }
+    out.n = n;
+    return out;
+}
+
 /* ---- rule indexing ------------------------------------------------------------------ */
 
 static bool ground_root_ref(const rego_term *t)
@@ -2455,6 +2667,13 @@ rp_status rego_policy_compile(rego_policy *p, rp_error *err)
                 if ((st = compile_rule(&c, chain[n]->compiled_, mod->rules[i])) != RP_OK)
                     return st;
         }
+    }
+    /* Annotations, once rules and rulesets exist. */
+    for (uint32_t m = 0; m < p->nmodules; m++) {
+        c.mod = p->modules[m];
+        c.pkgpath = package_path(&c, p->modules[m]);
+        if ((st = module_annotations(&c, p->modules[m])) != RP_OK)
+            return st;
     }
     /* Complete rules at a node that also has rules below conflict. */
     for (uint32_t i = 0; i < p->nrulesets; i++) {

@@ -44,7 +44,18 @@ typedef struct crule {
     struct crule *els;   /* next else clause */
     bool const_value;    /* value is a ground constant */
     rp_loc loc;
+    rego_value annotations; /* rule-scope METADATA (object) or UNDEF */
+    rego_value path;        /* the rule's path below data (array), for rego.metadata */
+    const struct pkg_annot *pkg; /* the package's annotations, see below */
 } crule;
+
+/* Package- and subpackages-scope annotations of one package. */
+typedef struct pkg_annot {
+    rego_value path;        /* package path below data */
+    rego_value package;     /* scope: package (object) or UNDEF */
+    rego_value subpackages; /* scope: subpackages (object) or UNDEF */
+    const struct pkg_annot *parent_chain; /* unused; lookups go through the policy list */
+} pkg_annot;
 
 typedef struct ruleset {
     rs_kind kind;
@@ -55,6 +66,7 @@ typedef struct ruleset {
     uint32_t id;         /* index into per-query caches */
     uint32_t arity;      /* RS_FUNC */
     bool early_exit;     /* RS_COMPLETE: every rule yields the same constant */
+    rego_value doc_annotations; /* scope: document METADATA of this path, or UNDEF */
     struct rnode *node;
     /* Rule index on `input.x.y == "const"` tests: see compile.c */
     struct rule_index *index;
@@ -146,6 +158,8 @@ struct rego_policy {
     uint32_t nrulesets, caprulesets;
     size_t nrules;
     bool compiled;
+    pkg_annot **pkgs;       /* annotations per package path */
+    uint32_t npkgs, cappkgs;
 };
 
 struct rego_query {
@@ -164,6 +178,11 @@ struct rego_query {
 
 /* The child of n with the given key (binary search; n may be NULL). */
 rnode *rego_node_child(const rnode *n, rego_value key);
+
+/* rego.metadata.rule() and rego.metadata.chain() for the rule being
+ * evaluated (NULL outside rules: the query). */
+rego_value rego_metadata_rule(const crule *cr);
+rego_value rego_metadata_chain(const rego_policy *p, const crule *cr, rp_arena *a);
 
 /* Arity of the user function a call operator (`data.pkg.f`) names, or -1. */
 int rego_policy_func_arity(const rego_policy *p, const rego_term *op);

@@ -75,6 +75,7 @@ struct ev {
     char *stack_base;
     size_t stack_limit;
     struct rego_evalctx svc;
+    const crule *cur_rule; /* the rule whose body runs (rego.metadata.*) */
 };
 
 /* ---- errors and bookkeeping ----------------------------------------------------- */
@@ -1206,9 +1207,12 @@ static rp_status eval_call(ev *e, rego_value *fr, const rego_term *t, vkont *k)
     const ccall *cc = t->u.c.resolved;
     if (cc->special == CALL_PRINT)
         return eval_print(e, fr, t, k);
-    if (cc->special == CALL_METADATA_RULE || cc->special == CALL_METADATA_CHAIN)
-        return k->fn(e, k, cc->special == CALL_METADATA_RULE ? rego_empty_object()
-                                                             : rego_empty_array());
+    if (cc->special == CALL_METADATA_RULE)
+        return k->fn(e, k, rego_metadata_rule(e->cur_rule));
+    if (cc->special == CALL_METADATA_CHAIN) {
+        rego_value chain = rego_metadata_chain(e->p, e->cur_rule, e->a);
+        return chain.kind ? k->fn(e, k, chain) : nomem(e, t->loc);
+    }
     uint32_t nin = t->n - 1 - (cc->has_output ? 1 : 0);
     rego_value *args = rp_arena_array(e->a, nin ? nin : 1, sizeof(rego_value));
     if (!args)
@@ -1663,7 +1667,10 @@ static rp_status eval_clause(ev *e, const crule *cr, rego_value *fr, clause_k *c
     ck->fr = fr;
     ck->cr = cr;
     size_t mark = e->ntrail;
+    const crule *saved = e->cur_rule;
+    e->cur_rule = cr;
     rp_status st = eval_body(e, fr, cr->body, 0, &ck->k);
+    e->cur_rule = saved;
     undo(e, mark);
     return st == ST_STOP ? RP_OK : st;
 }
@@ -1906,7 +1913,10 @@ static rp_status eval_collect(ev *e, const ruleset *rs, rego_value *out)
             ck.cr = cr;
             uint32_t before = sb.n + ob.n + ck.ntuples;
             size_t mark = e->ntrail;
+            const crule *saved = e->cur_rule;
+            e->cur_rule = cr;
             rp_status st = eval_body(e, fr, cr->body, 0, &ck.k);
+            e->cur_rule = saved;
             undo(e, mark);
             if (st != RP_OK)
                 return st;
@@ -2002,7 +2012,10 @@ static rp_status eval_func_clause(ev *e, const crule *cr, const rego_value *args
     ck->func = true;
     fargs_k fk = {{fargs_next}, fr, cr, args, 0, ck};
     size_t mark = e->ntrail;
+    const crule *saved = e->cur_rule;
+    e->cur_rule = cr;
     rp_status st = fargs_next(e, &fk.k);
+    e->cur_rule = saved;
     undo(e, mark);
     return st == ST_STOP ? RP_OK : st;
 }
