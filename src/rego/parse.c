@@ -2114,12 +2114,18 @@ static bool validate_default(parser *p, const phead *h, rp_loc loc)
     }
     for (uint32_t i = 0; i < h->nargs; i++) {
         const rego_term *a = h->args[i];
+        /* OPA 0.x accepted scalar arguments in default functions (its v0
+         * conformance cases use `default f(10) := 100`); newer OPA and v1
+         * reject them. */
+        if (a->kind == REGO_TERM_VALUE && p->version == REGO_V0)
+            continue;
         if (a->kind != REGO_TERM_VAR) {
             perr_at(p, loc, "illegal default rule (arguments cannot contain %s)", value_name(a));
             return false;
         }
         for (uint32_t j = 0; j < i && strcmp(a->u.var.name, "_") != 0; j++)
-            if (strcmp(h->args[j]->u.var.name, a->u.var.name) == 0) {
+            if (h->args[j]->kind == REGO_TERM_VAR &&
+                strcmp(h->args[j]->u.var.name, a->u.var.name) == 0) {
                 perr_at(p, loc, "illegal default rule (arguments cannot be repeated %s)",
                         a->u.var.name);
                 return false;
