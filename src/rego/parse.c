@@ -997,7 +997,10 @@ static bool parse_big_integral(parser *p, const char *s, size_t n, rego_value *o
     else
         for (size_t j = fl; j < e; j++)
             buf[k++] = '0';
-    return rego_number_parse(p->a, buf, k, out);
+    if (!rego_number_parse(p->a, buf, k, out))
+        return false;
+    *out = rego_num_with_text(p->a, *out, s, n);
+    return out->kind != REGO_UNDEF;
 }
 
 static rego_term *parse_number(parser *p)

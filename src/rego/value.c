@@ -21,8 +21,9 @@
 #define REGO_INDEX_MIN 8
 
 struct rego_big {
-    int32_t size; /* GMP convention: sign is the sign of the number, |size| limbs */
-    uint32_t pad_;
+    int32_t size;     /* GMP convention: sign is the sign of the number, |size| limbs */
+    uint32_t textlen; /* length of text, 0 when there is none */
+    const char *text; /* the literal as written ("2e308"), printed as OPA keeps it */
     mp_limb_t d[];
 };
 
@@ -151,6 +152,8 @@ rego_value rego_num_from_mpz(rp_arena *a, const void *zp)
     for (size_t i = 0; i < limbs; i++)
         b->d[i] = mpz_getlimbn(z, (mp_size_t)i);
     b->size = mpz_sgn(z) < 0 ? -(int32_t)limbs : (int32_t)limbs;
+    b->textlen = 0;
+    b->text = NULL;
     v.kind = REGO_NUMBER;
     v.sub = REGO_NUM_BIG;
     v.u.big = b;
@@ -282,6 +285,30 @@ bool rego_number_parse(rp_arena *a, const char *s, size_t n, rego_value *out)
     if (buf != small)
         free(buf);
     return ok;
+}
+
+rego_value rego_num_with_text(rp_arena *a, rego_value v, const char *text, size_t n)
+{
+    if (v.kind != REGO_NUMBER || v.sub != REGO_NUM_BIG || n == 0 || n > UINT32_MAX)
+        return v;
+    size_t limbs = (size_t)(v.u.big->size < 0 ? -v.u.big->size : v.u.big->size);
+    rego_big *b = rp_arena_alloc(a, sizeof(rego_big) + limbs * sizeof(mp_limb_t));
+    char *t = rp_arena_strndup(a, text, n);
+    if (!b || !t)
+        return rego_undef();
+    memcpy(b, v.u.big, sizeof(rego_big) + limbs * sizeof(mp_limb_t));
+    b->text = t;
+    b->textlen = (uint32_t)n;
+    v.u.big = b;
+    return v;
+}
+
+const char *rego_num_text(rego_value v, size_t *n)
+{
+    if (v.kind != REGO_NUMBER || v.sub != REGO_NUM_BIG || !v.u.big->text)
+        return NULL;
+    *n = v.u.big->textlen;
+    return v.u.big->text;
 }
 
 /* ---- numbers -------------------------------------------------------------- */
@@ -1420,6 +1447,10 @@ void rego_num_write(rp_buf *b, rego_value v)
         write_double(b, v.u.f);
         return;
     case REGO_NUM_BIG: {
+        if (v.u.big->text) {
+            rp_buf_append(b, v.u.big->text, v.u.big->textlen);
+            return;
+        }
         mpz_t z;
         big_view(v.u.big, z);
         size_t n = mpz_sizeinbase(z, 10) + 2;

@@ -114,6 +114,13 @@ rego_value rego_empty_set(void);
  * Returns false when the text is not a number or overflows a double. */
 bool rego_number_parse(rp_arena *a, const char *s, size_t n, rego_value *out);
 
+/* Attaches the literal's text to a big integer written in exponent form
+ * (OPA keeps number text: sprintf("%v", [2e308]) prints "2e308").  Other
+ * numbers are returned unchanged; UNDEF when out of memory. */
+rego_value rego_num_with_text(rp_arena *a, rego_value v, const char *text, size_t n);
+/* The literal text attached by rego_num_with_text, or NULL. */
+const char *rego_num_text(rego_value v, size_t *n);
+
 /* ---- accessors ------------------------------------------------------------ */
 static inline size_t rego_len(rego_value v) { return v.n; }
 static inline rego_objent rego_object_at(rego_value o, size_t i) { return o.u.obj->ents[i]; }

@@ -1278,6 +1278,16 @@ static printf_status go_sprintf(rp_buf *b, const char *format, size_t n, const g
 static void to_go_arg(rego_value v, go_arg *a, rp_buf *text, size_t *off)
 {
     memset(a, 0, sizeof(*a));
+    size_t tn;
+    const char *lit = rego_num_text(v, &tn);
+    if (lit) {
+        /* OPA: a number that is neither an int64, a big.Int literal nor a
+         * float64 (2e308) is passed as its text. */
+        a->kind = GO_STRING;
+        a->s = lit;
+        a->n = tn;
+        return;
+    }
     if (v.kind == REGO_NUMBER) {
         a->kind = v.sub == REGO_NUM_INT ? GO_INT : v.sub == REGO_NUM_BIG ? GO_BIG : GO_FLOAT;
         a->i = v.u.i;
