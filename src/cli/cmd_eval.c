@@ -238,11 +238,12 @@ static void print_errors_json(const rp_error *err)
     rp_buf_free(&b);
 }
 
+/* As opa eval prints errors outside the JSON format (on stdout). */
 static void print_error_text(const rp_error *err)
 {
     char line[512];
     rp_error_format(err, line, sizeof(line));
-    fprintf(stderr, "1 error occurred: %s\n", line);
+    printf("1 error occurred: %s\n", line);
 }
 
 static void print_json(const rego_query *q, const rego_result *r)

@@ -141,7 +141,8 @@ rp_status rp_load_path(rego_policy *p, rp_loader *l, const char *path, rp_error 
 {
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return rp_error_set(err, RP_ERR_IO, (rp_loc){path, 0, 0}, "%s", strerror(errno));
+        return rp_error_set(err, RP_ERR_IO, (rp_loc){path, 0, 0}, "stat %s: %s", path,
+                            strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return load_dir(p, l, path, rego_empty_array(), 0, err);
     if (ends_with(path, ".rego"))
