@@ -132,8 +132,10 @@ test-san: build/san/rampart $(TEST_BINS_san)
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 RAMPART=build/san/rampart $$t; done
 	@$(if $(strip $(TEST_RUNS)),$(MAKE) --no-print-directory VARIANT=san $(TEST_RUNS))
 
-# Keep intermediate objects (tests) so rebuilds are incremental.
-.SECONDARY:
+# Keep test objects (intermediates of the test programs) so rebuilds are
+# incremental.  Only those: a blanket .SECONDARY would let a library archive
+# newer than a newly added source skip compiling it.
+.SECONDARY: $(patsubst %,build/plain/tests/%.o,$(TESTS)) $(patsubst %,build/san/tests/%.o,$(TESTS))
 
 bench: all $(BENCHES)
 

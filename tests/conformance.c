@@ -22,9 +22,37 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <time.h>
+
+#include "rego/builtin.h"
 #include "rego/engine.h"
 #include "rego/limits.h"
 #include "rego/yaml.h"
+
+/* test.sleep(duration): the builtin OPA's own runner registers for the
+ * "time caching" case; only this program links it (group `test`).  Accepts
+ * "<n>ms" / "<n>s", bounded to one second. */
+static rp_status bi_test_sleep(rego_bctx *ctx, const rego_value *args, rego_value *out)
+{
+    const char *s;
+    size_t n;
+    if (!rego_bi_arg_str(ctx, args, 0, &s, &n))
+        return RP_ERR_TYPE;
+    char *end;
+    double v = strtod(s, &end);
+    double ms = !strcmp(end, "ms") ? v : !strcmp(end, "s") ? v * 1000 : -1;
+    if (ms < 0 || ms > 1000)
+        return rego_bi_errorf(ctx, "invalid duration %s", s);
+    struct timespec ts = {(time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6)};
+    nanosleep(&ts, NULL);
+    *out = rego_null();
+    return RP_OK;
+}
+
+const rego_builtin rego_builtins_test[] = {
+    {"test.sleep", NULL, "(string) => null", 1, 0, bi_test_sleep},
+    {0},
+};
 
 typedef struct {
     char name[64];

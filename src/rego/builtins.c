@@ -21,7 +21,7 @@
 #define GROUPS(X) \
     X(core) X(aggregates) X(types) X(strings) X(collections) X(encoding) \
     X(regex) X(glob) X(crypto) X(jwt) X(time) X(net) X(semver) X(units) \
-    X(uuid) X(misc) X(graphql) X(jsonschema) X(http) X(aws) X(rego)
+    X(uuid) X(misc) X(graphql) X(jsonschema) X(http) X(aws) X(rego) X(test)
 
 #define DECL(g) extern const rego_builtin rego_builtins_##g[] __attribute__((weak));
 GROUPS(DECL)
@@ -128,7 +128,9 @@ bool rego_bi_arg_int(rego_bctx *ctx, const rego_value *args, int i, int64_t *out
 {
     if (!rego_bi_arg_num(ctx, args, i))
         return false;
-    if (!rego_num_to_i64(args[i], out)) {
+    /* OPA reads the number's text as an integer: 1.0 is a floating-point
+     * number there, so only integer representations pass. */
+    if (args[i].sub == REGO_NUM_FLOAT || !rego_num_to_i64(args[i], out)) {
         rego_bi_type_errorf(ctx, "operand %d must be integer number but got floating-point number",
                             i + 1);
         return false;

@@ -50,6 +50,11 @@
 /* Operators (* + ? { ( | [ and escapes) in one pattern: RE2's tree walkers
  * give up (and log) past a million nodes, about three per operator. */
 #define REGO_REGEX_MAX_OPERATORS 300000
+/* glob.match: RE2's worst case is program size x subject length (its DFA
+ * falls back to an NFA when states explode, e.g. "*" + 1 MiB of text +
+ * "*"); past this product glob.match fails instead of stalling.  Short
+ * globs never reach it: a 100-instruction glob allows 10 MiB subjects. */
+#define REGO_GLOB_MAX_WORK (1ull << 30)
 /* Go's regexp/syntax limit on the height of a parse tree (maxHeight). */
 #define REGO_REGEX_MAX_NESTING 1000
 /* regex.globs_match: steps of the intersection search allowed per token of
@@ -92,5 +97,33 @@
 #define REGO_GRAPHQL_MAX_DEPTH 256                /* nested selections, values, list types */
 #define REGO_GRAPHQL_MAX_INPUT_BYTES (8u << 20)   /* one query or schema text */
 #define REGO_GRAPHQL_MAX_STEPS (1u << 25)         /* one schema build plus one validation */
+
+/* JSON Schema (json.verify_schema, json.match_schema; builtins/jsonschema.c).
+ * gojsonschema recurses without bound (a schema whose $ref points at itself
+ * overflows OPA's stack) and nested anyOf/oneOf over $ref cycles take
+ * exponential time.  A schema or document nests at most
+ * REGO_JSONSCHEMA_MAX_DEPTH levels (schemas count $ref hops), validation
+ * descends at most REGO_JSONSCHEMA_MAX_VALIDATE_DEPTH subschema visits deep,
+ * and one call spends at most REGO_JSONSCHEMA_MAX_STEPS units of work
+ * (subschema visits, keyword checks, 64-byte runs of canonical JSON). */
+#define REGO_JSONSCHEMA_MAX_DEPTH 1000
+#define REGO_JSONSCHEMA_MAX_VALIDATE_DEPTH 2000
+#define REGO_JSONSCHEMA_MAX_STEPS (1u << 24)
+
+/* http.send (builtins/http.c).  Off unless the embedder allows hosts; every
+ * request is bounded in time (per attempt and for the whole call, retries
+ * and redirects included), in response size and in redirects.  The
+ * process-wide inter-query cache holds at most REGO_HTTP_CACHE_MAX_ENTRIES
+ * responses whose bodies and headers add up to REGO_HTTP_CACHE_MAX_BYTES. */
+#define REGO_HTTP_DEFAULT_TIMEOUT_MS 5000      /* OPA's default */
+#define REGO_HTTP_MAX_TIMEOUT_MS 60000         /* cap for "timeout" and for one whole call */
+#define REGO_HTTP_DEFAULT_MAX_BODY_BYTES (4u << 20)
+#define REGO_HTTP_MAX_BODY_BYTES (64u << 20)   /* cap for the "max_body_bytes" setting */
+#define REGO_HTTP_MAX_HEADER_BYTES (1u << 20)  /* Go's DefaultMaxHeaderBytes */
+#define REGO_HTTP_MAX_REDIRECTS 10             /* Go's http.Client limit */
+#define REGO_HTTP_MAX_RETRIES 10               /* cap for "max_retry_attempts" */
+#define REGO_HTTP_MAX_REQUEST_BYTES (16u << 20) /* body, raw_body, headers and PEM inputs */
+#define REGO_HTTP_CACHE_MAX_ENTRIES 256
+#define REGO_HTTP_CACHE_MAX_BYTES (32u << 20)
 
 #endif
