@@ -57,8 +57,10 @@ build/fuzz/librampart.a: $$(FUZZ_LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 # clang++ links, so the C++ shims find their sanitizer runtime pieces.
+# Whole archive, as for every other binary: builtin groups register through
+# weak references that would not pull their objects in otherwise.
 build/fuzz/fuzz_%: build/fuzz/fuzz/fuzz_%.o build/fuzz/librampart.a
-	$(CLANGXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+	$(CLANGXX) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(call WHOLE,build/fuzz/librampart.a) $(LIBS)
 
 # $(1): seconds per harness; $(2): "quiet" keeps libFuzzer's progress in a log
 # and shows its final statistics (all of it when the harness fails).
