@@ -833,6 +833,10 @@ static ruleset *find_func_at(rnode *n, const rego_term *const *items, uint32_t f
                 k = n->kids[j];
         n = k;
     }
+    /* A v0 zero-argument "function" `f() = 1` is a complete rule (OPA 0.x
+     * puts it in data) that can still be called as f(). */
+    if (n && n->rs && n->rs->kind == RS_COMPLETE && n->rs->zero_arg_func)
+        return n->rs;
     return n && n->rs && n->rs->kind == RS_FUNC ? n->rs : NULL;
 }
 
@@ -1905,9 +1909,9 @@ static rp_status head_path(cctx *c, const rego_rule *r, rego_value *prefix, rego
     return RP_OK;
 }
 
-static rs_kind rule_kind(const rego_rule *r, uint32_t nsuffix)
+static rs_kind rule_kind(const rego_rule *r, uint32_t nsuffix, rego_version v)
 {
-    if (r->is_func)
+    if (r->is_func && !(r->nargs == 0 && v == REGO_V0))
         return RS_FUNC;
     if (r->contains)
         return RS_MULTI;
@@ -1942,7 +1946,7 @@ static rp_status place_rule(cctx *c, rego_rule *r)
         if (i == c->pkgpath.n)
             n->rule_name = true;
     }
-    rs_kind kind = rule_kind(r, nsuffix);
+    rs_kind kind = rule_kind(r, nsuffix, c->mod->version);
     if (!n->rs) {
         ruleset *rs = rp_arena_zalloc(c->a, sizeof(ruleset));
         ruleset **all = grow_array(c->a, c->p->rulesets, c->p->nrulesets, &c->p->caprulesets,
@@ -1955,6 +1959,7 @@ static rp_status place_rule(cctx *c, rego_rule *r)
         rs->name = n->path;
         rs->id = c->p->nrulesets;
         rs->arity = r->nargs;
+        rs->zero_arg_func = kind == RS_COMPLETE && r->is_func;
         c->p->rulesets[c->p->nrulesets++] = rs;
         n->rs = rs;
     } else if (n->rs->kind != kind) {

@@ -66,6 +66,7 @@ typedef struct ruleset {
     uint32_t id;         /* index into per-query caches */
     uint32_t arity;      /* RS_FUNC */
     bool early_exit;     /* RS_COMPLETE: every rule yields the same constant */
+    bool zero_arg_func;  /* RS_COMPLETE written as a v0 function `f() = 1` */
     rego_value doc_annotations; /* scope: document METADATA of this path, or UNDEF */
     struct rnode *node;
     /* Rule index on `input.x.y == "const"` tests: see compile.c */

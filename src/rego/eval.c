@@ -1158,6 +1158,12 @@ static rp_status call_invoke(ev *e, const ccall *cc, const rego_value *args, uin
         }
     }
     rego_value out = rego_undef();
+    if (cc->fn && cc->fn->kind != RS_FUNC) {
+        rp_status st = ruleset_value(e, cc->fn, &out); /* v0 `f() = 1`, called as f() */
+        if (st != RP_OK)
+            return st;
+        return out.kind == REGO_UNDEF ? RP_OK : k->fn(e, k, out);
+    }
     if (cc->fn) {
         rp_status st = call_function(e, cc->fn, args, loc, &out);
         if (st != RP_OK)
