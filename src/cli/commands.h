@@ -11,5 +11,6 @@ typedef int (*rp_command_fn)(int argc, char **argv); /* argv[0] is the command n
 
 int cmd_eval(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_capabilities(int argc, char **argv);
 
 #endif

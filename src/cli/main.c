@@ -10,6 +10,7 @@
 /* Commands whose part is not built yet are weak and show up as missing. */
 #pragma weak cmd_eval
 #pragma weak cmd_agent
+#pragma weak cmd_capabilities
 
 static const struct {
     const char *name;
@@ -18,6 +19,7 @@ static const struct {
 } commands[] = {
     {"eval", cmd_eval, "evaluate a Rego query (flags as opa eval)"},
     {"agent", cmd_agent, "run the eBPF node agent (sensors, attribution, events)"},
+    {"capabilities", cmd_capabilities, "list the builtins rampart implements (as OPA's capabilities)"},
 };
 
 static int usage(FILE *f)
@@ -25,7 +27,7 @@ static int usage(FILE *f)
     fprintf(f, "usage: rampart <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (commands[i].fn)
-            fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+            fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nRun 'rampart <command> --help' for a command's options.\n");
     return f == stdout ? 0 : 2;
 }
