@@ -44,13 +44,19 @@ BENCHES    :=
 FUZZERS    :=   # fuzz/<name>.c harnesses (libFuzzer)
 EXTRA_DEPS :=   # generated headers etc. objects depend on
 
+# Defined before the parts are read: their rules use these in prerequisite
+# lists, which make expands immediately.
+LIB_plain = build/plain/librampart.a
+LIB_san   = build/san/librampart.a
+# The whole library is linked in: builtin groups register through a table of
+# weak references (src/rego/builtins.c), which would not pull their objects
+# out of an archive on their own.
+WHOLE = -Wl,--whole-archive $(1) -Wl,--no-whole-archive
+
 include $(sort $(wildcard mk/*.mk))
 
 # ---- derived ----------------------------------------------------------------
 objs = $(patsubst %.c,build/$(1)/%.o,$(LIB_SRCS)) $(patsubst %.cc,build/$(1)/%.o,$(LIB_CXX))
-
-LIB_plain = build/plain/librampart.a
-LIB_san   = build/san/librampart.a
 
 .PHONY: all deps run test test-plain test-san bench fuzz fuzz-smoke clean conformance
 
@@ -96,11 +102,6 @@ $(LIB_plain): $(call objs,plain)
 $(LIB_san): $(call objs,san)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
-
-# The whole library is linked in: builtin groups register through a table of
-# weak references (src/rego/builtins.c), which would not pull their objects
-# out of an archive on their own.
-WHOLE = -Wl,--whole-archive $(1) -Wl,--no-whole-archive
 
 bin/rampart: $(patsubst %.c,build/plain/%.o,$(CLI_SRCS)) $(LIB_plain)
 	@mkdir -p $(@D)

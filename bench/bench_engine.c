@@ -246,25 +246,32 @@ static void bench_eval(const rego_policy *p, const rego_query *q, review *rv, in
             printf("MISMATCH on %s:\nrego: %s\nC:    %s\n", rv[i].path, rp_buf_cstr(&b1), rp_buf_cstr(&b2));
             exit(1);
         }
+        /* BENCH_ITERS fixes the iteration count (for callgrind's exact
+         * instruction counts); otherwise run for about a second. */
+        int fixed = getenv("BENCH_ITERS") ? atoi(getenv("BENCH_ITERS")) : 0;
         int iters = 0;
         double t0 = now_s(), t = 0;
         do {
-            for (int k = 0; k < 200; k++) {
+            for (int k = 0; k < (fixed ? fixed : 200); k++) {
                 rp_arena_reset(a);
                 rego_query_eval(q, a, &o, &r, &err);
             }
-            iters += 200;
-        } while ((t = now_s() - t0) < 1.0);
+            iters += fixed ? fixed : 200;
+        } while (!fixed && (t = now_s() - t0) < 1.0);
+        if (fixed)
+            t = now_s() - t0;
         double rego_us = t / iters * 1e6;
         iters = 0;
         t0 = now_s();
         do {
-            for (int k = 0; k < 2000; k++) {
+            for (int k = 0; k < (fixed ? fixed : 2000); k++) {
                 rp_arena_reset(a);
                 (void)hand_deny(a, input);
             }
-            iters += 2000;
-        } while ((t = now_s() - t0) < 1.0);
+            iters += fixed ? fixed : 2000;
+        } while (!fixed && (t = now_s() - t0) < 1.0);
+        if (fixed)
+            t = now_s() - t0;
         double c_us = t / iters * 1e6;
         printf("%-58s %10.2f %10.2f %7.1fx %6u\n", rv[i].path, rego_us, c_us, rego_us / c_us, rset.n);
         sum_r += rego_us;
@@ -459,8 +466,10 @@ int main(int argc, char **argv)
         bench_eval(p, q, rv, nrv);
     if (want(argc, argv, "request"))
         bench_request(q, rv, nrv);
-    size_t len;
-    char *doc = make_doc(10u << 20, &len);
+    size_t len = 0;
+    char *doc = NULL;
+    if (want(argc, argv, "json") || want(argc, argv, "memory"))
+        doc = make_doc(10u << 20, &len);
     if (want(argc, argv, "json"))
         bench_json(doc, len);
     if (want(argc, argv, "process"))

@@ -284,6 +284,17 @@ static void go_quote(rp_buf *b, const char *s, size_t n, bool ascii_only)
 {
     rp_buf_putc(b, '"');
     for (size_t i = 0; i < n;) {
+        /* Runs of printable ASCII other than quote and backslash are copied
+         * as they are: the common case, in one append. */
+        size_t run = i;
+        while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7F &&
+               s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) {
+            rp_buf_append(b, s + i, run - i);
+            i = run;
+            continue;
+        }
         uint32_t r;
         bool bad;
         size_t k = go_dec(s + i, n - i, &r, &bad);
@@ -807,6 +818,13 @@ static void fmt_sx(gofmt *f, const char *s, size_t n, bool upper)
 static void fmt_q(gofmt *f, const char *s, size_t n)
 {
     n = truncate_runes(f, s, n);
+    if (!f->wid_ok && !f->sharp) {
+        /* no width: no padding to apply, write straight into the output */
+        go_quote(f->b, s, n, f->plus);
+        if (f->b->failed)
+            f->nomem = true;
+        return;
+    }
     rp_buf t;
     rp_buf_init(&t);
     if (f->sharp && can_backquote(s, n)) {
