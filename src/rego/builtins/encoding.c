@@ -38,6 +38,7 @@
 #include "../json.h"
 #include "../limits.h"
 #include "../yaml.h"
+#include "sprintf.h"
 
 /* ---- shared helpers -------------------------------------------------------- */
 
@@ -82,42 +83,8 @@ static bool go_isprint(uint32_t cp)
 }
 
 /* strconv.Quote(s): Go-syntax double-quoted string. */
-static void go_quote(rp_buf *b, const char *s, size_t n)
-{
-    rp_buf_putc(b, '"');
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t k = rp_utf8_decode(s + i, n - i, &cp);
-        if (k == 0) {
-            rp_buf_printf(b, "\\x%c%c", hex_lower[(unsigned char)s[i] >> 4],
-                          hex_lower[(unsigned char)s[i] & 15]);
-            i++;
-            continue;
-        }
-        switch (cp) {
-        case '\a': rp_buf_puts(b, "\\a"); break;
-        case '\b': rp_buf_puts(b, "\\b"); break;
-        case '\f': rp_buf_puts(b, "\\f"); break;
-        case '\n': rp_buf_puts(b, "\\n"); break;
-        case '\r': rp_buf_puts(b, "\\r"); break;
-        case '\t': rp_buf_puts(b, "\\t"); break;
-        case '\v': rp_buf_puts(b, "\\v"); break;
-        case '"': rp_buf_puts(b, "\\\""); break;
-        case '\\': rp_buf_puts(b, "\\\\"); break;
-        default:
-            if (go_isprint(cp))
-                rp_buf_append(b, s + i, k);
-            else if (cp < 0x80)
-                rp_buf_printf(b, "\\x%02x", cp);
-            else if (cp < 0x10000)
-                rp_buf_printf(b, "\\u%04x", cp);
-            else
-                rp_buf_printf(b, "\\U%08x", cp);
-        }
-        i += k;
-    }
-    rp_buf_putc(b, '"');
-}
+/* strconv.Quote (shared with sprintf: one implementation of Go's quoting). */
+static void go_quote(rp_buf *b, const char *s, size_t n) { rego_go_quote(b, s, n); }
 
 /* encoding/json's quoteChar: the byte as a Go rune in single quotes. */
 static void go_quote_char(rp_buf *b, unsigned char c)

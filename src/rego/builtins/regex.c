@@ -33,6 +33,7 @@
 #include "../builtin.h"
 #include "../limits.h"
 #include "../re2_shim.h"
+#include "sprintf.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -286,45 +287,8 @@ static void quote_meta(rp_buf *b, const char *s, size_t n)
 }
 
 /* Go's strconv.Quote (what %q prints for a string). */
-static void go_quote(rp_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    rp_buf_putc(b, '"');
-    for (size_t i = 0; i < n;) {
-        uint32_t r;
-        size_t k = rp_utf8_decode(s + i, n - i, &r);
-        if (k == 0) {
-            unsigned char c = (unsigned char)s[i++];
-            rp_buf_printf(b, "\\x%c%c", hex[c >> 4], hex[c & 15]);
-            continue;
-        }
-        if (r == '"' || r == '\\') {
-            rp_buf_putc(b, '\\');
-            rp_buf_putc(b, (char)r);
-        } else if (rp_re_unicode_is_print(r)) {
-            rp_buf_append(b, s + i, k);
-        } else {
-            switch (r) {
-            case '\a': rp_buf_puts(b, "\\a"); break;
-            case '\b': rp_buf_puts(b, "\\b"); break;
-            case '\f': rp_buf_puts(b, "\\f"); break;
-            case '\n': rp_buf_puts(b, "\\n"); break;
-            case '\r': rp_buf_puts(b, "\\r"); break;
-            case '\t': rp_buf_puts(b, "\\t"); break;
-            case '\v': rp_buf_puts(b, "\\v"); break;
-            default:
-                if (r < ' ' || r == 0x7f)
-                    rp_buf_printf(b, "\\x%c%c", hex[r >> 4], hex[r & 15]);
-                else if (r < 0x10000)
-                    rp_buf_printf(b, "\\u%04x", (unsigned)r);
-                else
-                    rp_buf_printf(b, "\\U%08x", (unsigned)r);
-            }
-        }
-        i += k;
-    }
-    rp_buf_putc(b, '"');
-}
+/* strconv.Quote (shared with sprintf: one implementation of Go's quoting). */
+static void go_quote(rp_buf *b, const char *s, size_t n) { rego_go_quote(b, s, n); }
 
 /* Go's delimiterIndices: whether the first-level delimiters balance (an
  * unbalanced template is reported before any part is compiled). */

@@ -307,6 +307,8 @@ static void go_quote(rp_buf *b, const char *s, size_t n, bool ascii_only)
     rp_buf_putc(b, '"');
 }
 
+void rego_go_quote(rp_buf *b, const char *s, size_t n) { go_quote(b, s, n, false); }
+
 /* strconv.QuoteRune: anything that is not a valid rune quotes as U+FFFD. */
 static void go_quote_rune(rp_buf *b, uint32_t r, bool ascii_only)
 {

@@ -17,4 +17,8 @@ rp_status rego_bi_sprintf(rego_bctx *ctx, const rego_value *args, rego_value *ou
  * text/template executed over vars with missingkey=error. */
 rp_status rego_bi_render_template(rego_bctx *ctx, const rego_value *args, rego_value *out);
 
+/* Go's strconv.Quote of s[0..n) appended to b: the quoting Go error
+ * messages (and so OPA's) use. */
+void rego_go_quote(rp_buf *b, const char *s, size_t n);
+
 #endif

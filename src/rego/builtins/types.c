@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "../builtin.h"
+#include "sprintf.h"
 
 /* ---- type tests ------------------------------------------------------------ */
 
@@ -212,45 +213,11 @@ static go_num_status go_float_value(rp_arena *a, const char *s, size_t n, const 
     return st;
 }
 
-/* Go's backslash escape for an ASCII byte, or NULL. */
-static const char *go_escape(unsigned char c)
-{
-    switch (c) {
-    case '"': return "\\\"";
-    case '\\': return "\\\\";
-    case '\a': return "\\a";
-    case '\b': return "\\b";
-    case '\f': return "\\f";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    case '\v': return "\\v";
-    default: return NULL;
-    }
-}
 
 /* Appends s quoted as Go's strconv.Quote does, closely enough for messages:
  * printable runes are kept, invalid bytes become \xNN, C1 controls \u00NN. */
-static void go_quote(rp_buf *b, const char *s, size_t n)
-{
-    rp_buf_putc(b, '"');
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        uint32_t cp = c;
-        size_t k = c < 0x80 ? 1 : rp_utf8_decode(s + i, n - i, &cp);
-        const char *esc = c < 0x80 ? go_escape(c) : NULL;
-        if (esc)
-            rp_buf_puts(b, esc);
-        else if ((c >= 0x20 && c < 0x7f) || (k > 1 && cp >= 0xA0))
-            rp_buf_append(b, s + i, k);
-        else if (k > 1)
-            rp_buf_printf(b, "\\u%04x", (unsigned)cp);
-        else
-            rp_buf_printf(b, "\\x%02x", c);
-        i += k ? k : 1;
-    }
-    rp_buf_putc(b, '"');
-}
+/* strconv.Quote (shared with sprintf: one implementation of Go's quoting). */
+static void go_quote(rp_buf *b, const char *s, size_t n) { rego_go_quote(b, s, n); }
 
 /* Go's *NumError text: strconv.ParseFloat: parsing "x": invalid syntax. */
 static rp_status parse_error(rego_bctx *ctx, const char *s, size_t n, go_num_status st)
