@@ -96,7 +96,8 @@
  * gqlparser lets grow quadratically or exponentially on hostile documents. */
 #define REGO_GRAPHQL_MAX_DEPTH 256                /* nested selections, values, list types */
 #define REGO_GRAPHQL_MAX_INPUT_BYTES (8u << 20)   /* one query or schema text */
-#define REGO_GRAPHQL_MAX_STEPS (1u << 25)         /* one schema build plus one validation */
+#define REGO_GRAPHQL_MAX_STEPS (1u << 22)         /* one schema build plus one validation */
+#define REGO_GRAPHQL_MAX_SCRATCH_BYTES (64u << 20) /* validator state, and temporaries per event */
 
 /* JSON Schema (json.verify_schema, json.match_schema; builtins/jsonschema.c).
  * gojsonschema recurses without bound (a schema whose $ref points at itself
@@ -105,7 +106,9 @@
  * REGO_JSONSCHEMA_MAX_DEPTH levels (schemas count $ref hops), validation
  * descends at most REGO_JSONSCHEMA_MAX_VALIDATE_DEPTH subschema visits deep,
  * and one call spends at most REGO_JSONSCHEMA_MAX_STEPS units of work
- * (subschema visits, keyword checks, 64-byte runs of canonical JSON). */
+ * (subschema visits and keyword checks count one, 64-byte runs of
+ * canonical JSON one, compiled subschemas and reported errors 64 each,
+ * which also bounds the memory they take). */
 #define REGO_JSONSCHEMA_MAX_DEPTH 1000
 #define REGO_JSONSCHEMA_MAX_VALIDATE_DEPTH 2000
 #define REGO_JSONSCHEMA_MAX_STEPS (1u << 24)
