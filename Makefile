@@ -23,7 +23,8 @@ CXXSTD   = -std=c++17 -D_GNU_SOURCE
 OPT_plain = -O2 -g
 OPT_san   = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 INCLUDES = -Iinclude -Isrc
-LIBS     = -lyaml -lgmp -lre2 -lssl -lcrypto -lcurl -lmicrohttpd -lbpf -lelf -lz -lpthread -lm -lstdc++
+# libcurl is not linked: http.send loads it on first use (src/rego/curl_dl.c).
+LIBS     = -lyaml -lgmp -lre2 -lssl -lcrypto -lmicrohttpd -lbpf -lelf -lz -lpthread -ldl -lm -lstdc++
 
 # Debian packages the build, tests, benchmarks and demo need.
 DEB_PKGS = gcc g++ make clang llvm libclang-rt-14-dev pkg-config \

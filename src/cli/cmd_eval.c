@@ -34,6 +34,7 @@ typedef struct {
     bool fail, fail_defined;
     size_t budget;
     uint64_t max_steps;
+    const char *allow_http; /* comma-separated host patterns for http.send */
     /* results */
     int exit_code;
 } eval_args;
@@ -57,6 +58,8 @@ static void usage(FILE *f)
             "      --fail-defined          exit 1 when the result is defined\n"
             "      --max-memory BYTES      memory budget of the evaluation (default 2 GiB)\n"
             "      --max-steps N           evaluation step budget (default unlimited)\n"
+            "      --allow-http HOSTS      let http.send reach these hosts (comma-separated:\n"
+            "                              host, host:port, *.domain, or * for any); off otherwise\n"
             "  -h, --help                  show this help\n"
             "\n"
             "exit codes: 0 success, 1 error (or --fail/--fail-defined triggered), 2 usage\n");
@@ -94,6 +97,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
         {"fail-defined", no_argument, 0, 5},
         {"max-memory", required_argument, 0, 6},
         {"max-steps", required_argument, 0, 7},
+        {"allow-http", required_argument, 0, 8},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -132,6 +136,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
             }
             break;
         case 7: a->max_steps = strtoull(optarg, NULL, 10); break;
+        case 8: a->allow_http = optarg; break;
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
@@ -397,6 +402,29 @@ static rp_status read_stdin(rp_arena *ar, rego_value *out, rp_error *err)
     return st;
 }
 
+/* {"http.send": {"allowed_hosts": [...]}} from --allow-http, or UNDEF. */
+static rego_value http_config(rp_arena *ar, const char *hosts)
+{
+    if (!hosts)
+        return rego_undef();
+    rego_value list[64];
+    size_t n = 0;
+    for (const char *p = hosts; *p && n < 64;) {
+        size_t len = strcspn(p, ",");
+        if (len)
+            list[n++] = rego_str(ar, p, len);
+        p += len + (p[len] == ',');
+    }
+    rego_value arr;
+    rego_value *items = rego_array_alloc(ar, n, &arr);
+    if (!items)
+        return rego_undef();
+    memcpy(items, list, n * sizeof(rego_value));
+    rego_objent e1 = {rego_cstr(ar, "allowed_hosts"), arr};
+    rego_objent e2 = {rego_cstr(ar, "http.send"), rego_object_from(ar, &e1, 1)};
+    return rego_object_from(ar, &e2, 1);
+}
+
 static void *run_eval(void *arg)
 {
     eval_args *a = arg;
@@ -417,6 +445,8 @@ static void *run_eval(void *arg)
     opts.strict_builtin_errors = a->strict;
     opts.print = print_to_stderr;
     opts.max_steps = a->max_steps;
+    if (ar)
+        opts.config = http_config(ar, a->allow_http);
     if (st == RP_OK && a->input)
         st = rp_load_document(ar, a->input, &opts.input, &err);
     else if (st == RP_OK && a->stdin_input)

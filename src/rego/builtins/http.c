@@ -80,6 +80,7 @@
 #include "../yaml.h"
 #include "gourl.h"
 #include "sprintf.h"
+#include "../curl_dl.h"
 
 /* ---- small helpers ----------------------------------------------------------- */
 
@@ -1168,9 +1169,6 @@ static bool prepare_request(const http_config *cfg, http_req *r, tls_material *t
 }
 
 /* ---- transfers ---------------------------------------------------------------------- */
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 static int64_t mono_ms(void)
 {
@@ -2651,7 +2649,9 @@ static rp_status bi_http_send(rego_bctx *ctx, const rego_value *args, rego_value
             return rego_bi_errorf(ctx, "invalid value for raise_error field");
         raise_error = v.u.b;
     }
-    pthread_once(&curl_once, curl_init_once);
+    const char *why = NULL;
+    if (!rp_curl_load(&why))
+        return rego_bi_errorf(ctx, "%s", why);
     http_err e;
     memset(&e, 0, sizeof(e));
     if (!validate_keys(ctx->arena, req, &e) || !send_cached(ctx, req, out, &e))
