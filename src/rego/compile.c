@@ -1918,17 +1918,6 @@ static rs_kind rule_kind(const rego_rule *r, uint32_t nsuffix, rego_version v)
     return nsuffix ? RS_OBJECT : RS_COMPLETE;
 }
 
-static const char *kind_name(rs_kind k)
-{
-    switch (k) {
-    case RS_COMPLETE: return "complete";
-    case RS_MULTI: return "multi-value";
-    case RS_OBJECT: return "single-value";
-    case RS_FUNC: return "function";
-    }
-    return "?";
-}
-
 /* Places a rule (and its else chain) in the tree. */
 static rp_status place_rule(cctx *c, rego_rule *r)
 {
@@ -1969,7 +1958,6 @@ static rp_status place_rule(cctx *c, rego_rule *r)
                            "conflicting function definitions %s: arity %u and %u", n->path,
                            n->rs->arity, r->nargs);
     }
-    (void)kind_name;
     ruleset *rs = n->rs;
     crule *prev = NULL;
     for (rego_rule *x = r; x; x = x->else_) {

@@ -2060,17 +2060,6 @@ static rp_status call_function(ev *e, const ruleset *fn, const rego_value *args,
 
 /* ---- queries ------------------------------------------------------------------------ */
 
-static bool is_ident(const char *s)
-{
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
-              (*s >= '0' && *s <= '9')))
-            return false;
-    return true;
-}
-
 static rego_term *mk_var(rp_arena *a, const char *name, rp_loc loc)
 {
     rego_term *t = rp_arena_zalloc(a, sizeof(rego_term));
@@ -2233,7 +2222,6 @@ rp_status rego_query_new(const rego_policy *p, const char *src, size_t n, rego_v
     q->var_names = names;
     q->var_slots = slots;
     q->nvars = nnames;
-    (void)is_ident;
     *out = q;
     return RP_OK;
 fail:

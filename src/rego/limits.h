@@ -96,7 +96,7 @@
  * gqlparser lets grow quadratically or exponentially on hostile documents. */
 #define REGO_GRAPHQL_MAX_DEPTH 256                /* nested selections, values, list types */
 #define REGO_GRAPHQL_MAX_INPUT_BYTES (8u << 20)   /* one query or schema text */
-#define REGO_GRAPHQL_MAX_STEPS (1u << 22)         /* one schema build plus one validation */
+#define REGO_GRAPHQL_MAX_STEPS (1u << 22)         /* per schema build, and per validation */
 #define REGO_GRAPHQL_MAX_SCRATCH_BYTES (64u << 20) /* validator state, and temporaries per event */
 
 /* JSON Schema (json.verify_schema, json.match_schema; builtins/jsonschema.c).
