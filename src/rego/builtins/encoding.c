@@ -1457,11 +1457,13 @@ static bool yaml_key_less(const uint32_t *a, size_t an, const uint32_t *b, size_
                     break;
                 }
         }
+        /* Go's int arithmetic wraps on long digit runs; do the same without
+         * signed overflow (unsigned arithmetic, two's-complement result). */
         size_t ai = i, bi = i;
         for (; ai < an && uni_is_digit(a[ai]); ai++)
-            anum = anum * 10 + (int64_t)(a[ai] - '0');
+            anum = (int64_t)((uint64_t)anum * 10u + (uint64_t)(a[ai] - '0'));
         for (; bi < bn && uni_is_digit(b[bi]); bi++)
-            bnum = bnum * 10 + (int64_t)(b[bi] - '0');
+            bnum = (int64_t)((uint64_t)bnum * 10u + (uint64_t)(b[bi] - '0'));
         if (anum != bnum)
             return anum < bnum;
         if (ai != bi)
