@@ -956,6 +956,8 @@ static rp_status resolve_call(cctx *c, rego_term *call, ccall **out)
     return st;
 }
 
+static rp_status finish_ref(cctx *c, rego_term *t);
+
 /* Resolves a variable used as a term in scope s. */
 static rp_status rw_var(cctx *c, scope *s, rego_term **tp)
 {
@@ -995,7 +997,7 @@ static rp_status rw_var(cctx *c, scope *s, rego_term **tp)
         if (!r)
             return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
         *tp = r;
-        return RP_OK;
+        return finish_ref(c, r);
     }
     const rego_import *im = module_import(c->mod, name);
     if (im) {
@@ -1013,7 +1015,7 @@ static rp_status rw_var(cctx *c, scope *s, rego_term **tp)
         r->u.c.items = items;
         r->n = n;
         *tp = r;
-        return RP_OK;
+        return finish_ref(c, r);
     }
     int32_t slot = lookup_var(c, s, name);
     if (slot < 0)
@@ -1054,6 +1056,23 @@ static rp_status resolve_data_prefix(cctx *c, rego_term *t)
     return RP_OK;
 }
 
+/* The last step for every rewritten ref: constant string keys carry their
+ * hash (lookups in big objects skip hashing), and a data ref's ground
+ * prefix is resolved against the rule tree. */
+static rp_status finish_ref(cctx *c, rego_term *t)
+{
+    for (uint32_t i = 1; i < t->n; i++) {
+        rego_term *k = t->u.c.items[i];
+        if (k->kind == REGO_TERM_VALUE && k->u.value.kind == REGO_STRING) {
+            k->n = (uint32_t)rego_hash_str(k->u.value.u.s, k->u.value.n);
+            k->flags_ |= TF_HASHED;
+        }
+    }
+    if (t->u.c.items[0]->kind == REGO_TERM_DATA && c->p->root)
+        return resolve_data_prefix(c, t);
+    return RP_OK;
+}
+
 /* Flattens REF(REF(...), ...) produced when a ref's head resolves to a ref. */
 static rp_status rw_ref(cctx *c, scope *s, rego_term *t)
 {
@@ -1081,17 +1100,7 @@ static rp_status rw_ref(cctx *c, scope *s, rego_term *t)
         *t = *t->u.c.items[0];
         return RP_OK;
     }
-    /* Constant string keys carry their hash: lookups in big objects skip it. */
-    for (uint32_t i = 1; i < t->n; i++) {
-        rego_term *k = t->u.c.items[i];
-        if (k->kind == REGO_TERM_VALUE && k->u.value.kind == REGO_STRING) {
-            k->n = (uint32_t)rego_hash_str(k->u.value.u.s, k->u.value.n);
-            k->flags_ |= TF_HASHED;
-        }
-    }
-    if (t->u.c.items[0]->kind == REGO_TERM_DATA && c->p->root)
-        return resolve_data_prefix(c, t);
-    return RP_OK;
+    return finish_ref(c, t);
 }
 
 static rp_status rw_closure(cctx *c, scope *s, rego_term *t)
