@@ -1,12 +1,14 @@
 /*
  * fuzz_urlquery.c — libFuzzer harness for the URL-query and encoding
  * decoders that read untrusted text: urlquery.decode, urlquery.decode_object,
- * base64.decode, base64url.decode, hex.decode, json.unmarshal, yaml.unmarshal.
+ * base64.decode, base64url.decode, hex.decode, json.unmarshal, yaml.unmarshal,
+ * and Go's url.Parse through uri.parse and uri.is_valid.
  *
  * Beyond "no crash, leak or hang": a query string that decodes to an object
  * must survive urlquery.encode_object and decode back to an equal object,
  * and a string that decodes must encode back to something that decodes to
- * the same value.
+ * the same value; uri.is_valid must be true exactly when uri.parse succeeds
+ * (for a non-empty string).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,6 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rego_value out;
         (void)call(&ev, "json.unmarshal", &s, &out);
         (void)call(&ev, "yaml.unmarshal", &s, &out);
+        rego_value valid;
+        rp_status pst = call(&ev, "uri.parse", &s, &out);
+        if (call(&ev, "uri.is_valid", &s, &valid) != RP_OK || valid.kind != REGO_BOOL)
+            abort();
+        if (size && (pst == RP_OK) != valid.u.b)
+            abort();
     }
     rp_arena_free(a);
     return 0;

@@ -1,5 +1,5 @@
 /*
- * test_bi_misc.c — the semver, units, uuid and misc (rand.intn) builtin
+ * test_bi_misc.c — the semver, units, uuid, uri and misc (rand.intn) builtin
  * groups: results and OPA's exact error texts, one table line per call (see
  * bi_table.h for the notation), plus the per-query consistency of the
  * non-deterministic ones.  Lines marked "conf:" mirror OPA's conformance
@@ -173,11 +173,39 @@ static void test_nondet(void)
     rp_arena_free(ar);
 }
 
+/* uri.*: Go's url.Parse as OPA calls it (parts absent from the URI are
+ * absent from the object; raw_path always accompanies path). */
+static const bt_case uri_cases[] = {
+    {"uri.parse", "[\"https://user:pw@example.com:8443/a%20b/c?x=1&y=2#frag\"]",
+     "{\"fragment\": \"frag\", \"hostname\": \"example.com\", \"path\": \"/a b/c\", \"port\": \"8443\", "
+     "\"raw_path\": \"/a b/c\", \"raw_query\": \"x=1&y=2\", \"scheme\": \"https\"}"},
+    {"uri.parse", "[\"http://x/a%2Fb\"]",
+     "{\"hostname\": \"x\", \"path\": \"/a/b\", \"raw_path\": \"/a%2Fb\", \"scheme\": \"http\"}"},
+    {"uri.parse", "[\"mailto:joe@example.com\"]", "{\"scheme\": \"mailto\"}"},
+    {"uri.parse", "[\"//host:1/p\"]",
+     "{\"hostname\": \"host\", \"path\": \"/p\", \"port\": \"1\", \"raw_path\": \"/p\"}"},
+    {"uri.parse", "[\"http://[::1]:80/#a%20b\"]",
+     "{\"fragment\": \"a b\", \"hostname\": \"::1\", \"path\": \"/\", \"port\": \"80\", \"raw_path\": \"/\", "
+     "\"scheme\": \"http\"}"},
+    {"uri.parse", "[\"\"]", "{}"},
+    {"uri.parse", "[\"http://a b.com/\"]",
+     "!builtin:uri.parse: parse \"http://a b.com/\": invalid character \" \" in host name"},
+    {"uri.parse", "[\"%zz\"]", "!builtin:uri.parse: parse \"%zz\": invalid URL escape \"%zz\""},
+    {"uri.parse", "[\"http://h:port/\"]", "!builtin:uri.parse: parse \"http://h:port/\": invalid port \":port\" after host"},
+    {"uri.parse", "[1]", "!type:uri.parse: operand 1 must be string but got number"},
+    {"uri.is_valid", "[\"http://ok/\"]", "true"},
+    {"uri.is_valid", "[\"relative/path?q\"]", "true"},
+    {"uri.is_valid", "[\"\"]", "false"},
+    {"uri.is_valid", "[\"http://x/%\"]", "false"},
+    {"uri.is_valid", "[1]", "false"},
+};
+
 int main(void)
 {
     BT_RUN(semver_cases, 0);
     BT_RUN(units_cases, 0);
     BT_RUN(uuid_cases, 0);
+    BT_RUN(uri_cases, 0);
     test_nondet();
     return T_DONE();
 }

@@ -1,10 +1,10 @@
 /*
  * gourl.h — Go's net/url, as far as OPA's http.send, json.match_schema
- * ("uri" formats, $ref resolution) and providers.aws.sign_req observe it:
- * url.Parse with its error texts, URL.String, EscapedPath, ResolveReference,
+ * ("uri" formats, $ref resolution), providers.aws.sign_req and uri.parse
+ * observe it: url.Parse with its error texts, URL.String, EscapedPath, ResolveReference,
  * Hostname (error messages quote with rego_go_quote from sprintf.h).
  *
- * Private to the builtin groups http, jsonschema and aws.
+ * Private to the builtin groups http, jsonschema, uri and aws.
  *
  * Ownership: every string of a parsed URL lives in the arena passed to the
  * parser (or is borrowed from the URLs passed to rego_gourl_resolve); a
