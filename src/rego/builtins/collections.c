@@ -778,41 +778,16 @@ static rp_status rebuild_like(rego_bctx *ctx, rego_value like, const vec *vals, 
     return RP_OK;
 }
 
-/* json.filter (ast filterObject): keep what the tree names. */
-static rp_status jfilter(ptree *t, rego_value v, const pnode *node, int depth, rego_value *out)
-{
-    rego_bctx *ctx = t->ctx;
-    if (depth > REGO_VALUE_MAX_DEPTH)
-        return limit_error(ctx, "value nesting", REGO_VALUE_MAX_DEPTH);
-    if (v.kind != REGO_ARRAY && v.kind != REGO_OBJECT && v.kind != REGO_SET) {
-        *out = v;
-        return RP_OK;
-    }
-    vec keep = {ctx->arena, NULL, 0, 0};
-    vec keys = {ctx->arena, NULL, 0, 0};
-    for (size_t i = 0; i < v.n; i++) {
-        rego_value k = v.kind == REGO_OBJECT ? v.u.obj->ents[i].key
-                       : v.kind == REGO_SET  ? rego_set_at(v, i)
-                                             : rego_undef();
-        rego_value e = v.kind == REGO_OBJECT ? v.u.obj->ents[i].val : items_of(v)[i];
-        const rego_value *slot = ptree_child(t, node, v, i, k);
-        if (!slot)
-            continue;
-        rego_value fe = e;
-        if (slot->kind != REGO_NULL) {
-            rp_status st = jfilter(t, e, t->nodes[slot->u.i], depth + 1, &fe);
-            if (st != RP_OK)
-                return st;
-        }
-        if (!vec_push(&keep, fe) || (v.kind == REGO_OBJECT && !vec_push(&keys, k)))
-            return rego_bi_nomem(ctx);
-    }
-    return rebuild_like(ctx, v, &keep, &keys, out);
-}
+/* json.filter (ast filterObject) and json.remove (topdown jsonRemove) are
+ * one walk of v along the path tree; they differ only in what a name does.
+ * filter keeps what the tree names and drops the rest; remove drops what it
+ * names and keeps the rest.  A leaf ("everything below here") keeps or
+ * drops the whole element, an inner node is walked with the same rule, and
+ * arrays close the gaps. */
+typedef enum { PRUNE_KEEP_NAMED, PRUNE_DROP_NAMED } prune_mode;
 
-/* json.remove (topdown jsonRemove): drop what the tree names; a leaf removes
- * the whole value, arrays close the gaps. */
-static rp_status jremove(ptree *t, rego_value v, const pnode *node, int depth, rego_value *out)
+static rp_status jprune(ptree *t, rego_value v, const pnode *node, int depth, prune_mode mode,
+                        rego_value *out)
 {
     rego_bctx *ctx = t->ctx;
     if (depth > REGO_VALUE_MAX_DEPTH)
@@ -829,15 +804,15 @@ static rp_status jremove(ptree *t, rego_value v, const pnode *node, int depth, r
                                              : rego_undef();
         rego_value e = v.kind == REGO_OBJECT ? v.u.obj->ents[i].val : items_of(v)[i];
         const rego_value *slot = ptree_child(t, node, v, i, k);
-        if (slot && slot->kind == REGO_NULL)
-            continue;
-        rego_value re = e;
-        if (slot) {
-            rp_status st = jremove(t, e, t->nodes[slot->u.i], depth + 1, &re);
+        rego_value kept = e;
+        if (slot && slot->kind != REGO_NULL) {
+            rp_status st = jprune(t, e, t->nodes[slot->u.i], depth + 1, mode, &kept);
             if (st != RP_OK)
                 return st;
+        } else if (slot ? mode == PRUNE_DROP_NAMED : mode == PRUNE_KEEP_NAMED) {
+            continue; /* a leaf under remove, an unnamed element under filter */
         }
-        if (!vec_push(&keep, re) || (v.kind == REGO_OBJECT && !vec_push(&keys, k)))
+        if (!vec_push(&keep, kept) || (v.kind == REGO_OBJECT && !vec_push(&keys, k)))
             return rego_bi_nomem(ctx);
     }
     return rebuild_like(ctx, v, &keep, &keys, out);
@@ -851,7 +826,7 @@ static rp_status bi_json_filter(rego_bctx *ctx, const rego_value *args, rego_val
     rp_status st = build_ptree(ctx, args[1], &t);
     if (st != RP_OK)
         return st;
-    return jfilter(&t, args[0], t.nodes[0], 0, out);
+    return jprune(&t, args[0], t.nodes[0], 0, PRUNE_KEEP_NAMED, out);
 }
 
 static rp_status bi_json_remove(rego_bctx *ctx, const rego_value *args, rego_value *out)
@@ -862,7 +837,7 @@ static rp_status bi_json_remove(rego_bctx *ctx, const rego_value *args, rego_val
     rp_status st = build_ptree(ctx, args[1], &t);
     if (st != RP_OK)
         return st;
-    return jremove(&t, args[0], t.nodes[0], 0, out);
+    return jprune(&t, args[0], t.nodes[0], 0, PRUNE_DROP_NAMED, out);
 }
 
 /* ---- json.patch -------------------------------------------------------------- *
