@@ -1995,6 +1995,19 @@ static void tz_civil(const tz_time *tt, civil *c)
     civil_at(tt->t.sec, zone_lookup(tt->zone, tt->t.sec).off, c);
 }
 
+/* The civil fields of operand a (a tzTime) in its zone, which time.date,
+ * time.clock and time.weekday each pick from.  The zone is released here. */
+static rp_status civil_arg(rego_bctx *ctx, rego_value a, civil *c)
+{
+    tz_time tt;
+    rp_status st = tz_time_arg(ctx, a, &tt);
+    if (st != RP_OK)
+        return st;
+    tz_civil(&tt, c);
+    zone_release(tt.zone);
+    return RP_OK;
+}
+
 /* ---- builtins -------------------------------------------------------------------------- */
 
 static rp_status bi_now_ns(rego_bctx *ctx, const rego_value *args, rego_value *out)
@@ -2085,39 +2098,30 @@ static rp_status bi_format(rego_bctx *ctx, const rego_value *args, rego_value *o
 
 static rp_status bi_date(rego_bctx *ctx, const rego_value *args, rego_value *out)
 {
-    tz_time tt;
     civil c;
-    rp_status st = tz_time_arg(ctx, args[0], &tt);
+    rp_status st = civil_arg(ctx, args[0], &c);
     if (st != RP_OK)
         return st;
-    tz_civil(&tt, &c);
-    zone_release(tt.zone);
     int64_t ymd[3] = {c.year, c.month, c.day};
     return int_array(ctx, ymd, 3, out);
 }
 
 static rp_status bi_clock(rego_bctx *ctx, const rego_value *args, rego_value *out)
 {
-    tz_time tt;
     civil c;
-    rp_status st = tz_time_arg(ctx, args[0], &tt);
+    rp_status st = civil_arg(ctx, args[0], &c);
     if (st != RP_OK)
         return st;
-    tz_civil(&tt, &c);
-    zone_release(tt.zone);
     int64_t hms[3] = {c.hour, c.min, c.sec};
     return int_array(ctx, hms, 3, out);
 }
 
 static rp_status bi_weekday(rego_bctx *ctx, const rego_value *args, rego_value *out)
 {
-    tz_time tt;
     civil c;
-    rp_status st = tz_time_arg(ctx, args[0], &tt);
+    rp_status st = civil_arg(ctx, args[0], &c);
     if (st != RP_OK)
         return st;
-    tz_civil(&tt, &c);
-    zone_release(tt.zone);
     *out = rego_str_borrow(long_days[c.wday], strlen(long_days[c.wday]));
     return RP_OK;
 }
