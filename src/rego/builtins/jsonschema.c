@@ -2960,56 +2960,63 @@ static void validate_properties(js_ctx *c, const js_schema *s, rego_value obj, j
     }
 }
 
-/* validateRecursive for a node of a given kind. */
-static void validate_node(js_ctx *c, const js_schema *s, rego_value node, js_res *r,
-                          const js_path *path)
+/* The JSON type validateRecursive names for node ("integer" for an
+ * integral number) and whether s's "type" allows it: an integer passes as
+ * a "number" too. */
+static const char *node_type(const js_schema *s, rego_value node, bool *ok)
 {
     switch ((rego_kind)node.kind) {
     case REGO_UNDEF:
-    case REGO_NULL:
-        if (type_mismatch(c, s, r, path, has_type(s, JT_NULL), "null"))
-            return;
-        validate_schema(c, s, node, r, path);
-        validate_common(c, s, node, r, path);
-        break;
+    case REGO_NULL: *ok = has_type(s, JT_NULL); return "null";
     case REGO_NUMBER: {
         bool is_int = num_is_int(node);
-        bool ok = has_type(s, JT_NUMBER) || (is_int && has_type(s, JT_INTEGER));
-        if (type_mismatch(c, s, r, path, ok, is_int ? "integer" : "number"))
-            return;
-        validate_schema(c, s, node, r, path);
+        *ok = has_type(s, JT_NUMBER) || (is_int && has_type(s, JT_INTEGER));
+        return is_int ? "integer" : "number";
+    }
+    case REGO_ARRAY:
+    case REGO_SET: *ok = has_type(s, JT_ARRAY); return "array";
+    case REGO_OBJECT: *ok = has_type(s, JT_OBJECT); return "object";
+    case REGO_BOOL: *ok = has_type(s, JT_BOOLEAN); return "boolean";
+    case REGO_STRING: *ok = has_type(s, JT_STRING); return "string";
+    }
+    *ok = has_type(s, JT_NULL);
+    return "null";
+}
+
+/* validateRecursive for a node of a given kind: every kind is type-checked
+ * and then validated against the schema keywords (validate_schema); the
+ * kind's own checks follow, in gojsonschema's order around validateCommon. */
+static void validate_node(js_ctx *c, const js_schema *s, rego_value node, js_res *r,
+                          const js_path *path)
+{
+    bool ok;
+    const char *given = node_type(s, node, &ok);
+    if (type_mismatch(c, s, r, path, ok, given))
+        return;
+    validate_schema(c, s, node, r, path);
+    switch ((rego_kind)node.kind) {
+    case REGO_NUMBER:
         validate_number(c, s, node, r, path);
         validate_common(c, s, node, r, path);
         break;
-    }
     case REGO_ARRAY:
     case REGO_SET:
-        if (type_mismatch(c, s, r, path, has_type(s, JT_ARRAY), "array"))
-            return;
-        validate_schema(c, s, node, r, path);
         validate_array(c, s, node, r, path);
         validate_common(c, s, node, r, path);
         break;
     case REGO_OBJECT:
-        if (type_mismatch(c, s, r, path, has_type(s, JT_OBJECT), "object"))
-            return;
-        validate_schema(c, s, node, r, path);
         validate_object(c, s, node, r, path);
         validate_common(c, s, node, r, path);
         validate_properties(c, s, node, r, path);
         break;
-    case REGO_BOOL:
-        if (type_mismatch(c, s, r, path, has_type(s, JT_BOOLEAN), "boolean"))
-            return;
-        validate_schema(c, s, node, r, path);
-        validate_common(c, s, node, r, path);
-        break;
     case REGO_STRING:
-        if (type_mismatch(c, s, r, path, has_type(s, JT_STRING), "string"))
-            return;
-        validate_schema(c, s, node, r, path);
         validate_common(c, s, node, r, path);
         validate_string(c, s, node, r, path);
+        break;
+    case REGO_UNDEF:
+    case REGO_NULL:
+    case REGO_BOOL:
+        validate_common(c, s, node, r, path);
         break;
     }
     r->score++;
