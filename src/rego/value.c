@@ -1377,43 +1377,41 @@ rp_status rego_num_unary(rp_arena *a, rego_unary_op op, rego_value x, rego_value
 
 /* ---- printing ------------------------------------------------------------- */
 
-/* Shortest decimal digits that read back to d, in Go's %g layout with
- * shortest precision (exponent form when exp < -4 || exp >= 21). */
-static void write_double(rp_buf *b, double d)
+size_t rego_double_digits(double d, char digits[17], int *exp10)
 {
-    if (d == 0) {
-        rp_buf_putc(b, '0');
-        return;
-    }
-    if (floor(d) == d && fabs(d) < 1e21) {
-        rp_buf_printf(b, "%.0f", d);
-        return;
-    }
     char tmp[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
+    d = fabs(d);
+    for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
         if (strtod(tmp, NULL) == d)
             break;
     }
-    /* tmp is d.ddde[+-]XX; split mantissa digits and exponent. */
-    char digits[24];
+    /* tmp is d.ddde[+-]XX; split mantissa digits and exponent.  Only a
+     * non-finite d ("inf") has no exponent: read it as 0 rather than past
+     * the end of the text. */
     size_t nd = 0;
     const char *p = tmp;
-    bool neg = false;
-    if (*p == '-') {
-        neg = true;
-        p++;
-    }
     for (; *p && *p != 'e'; p++)
         if (*p != '.')
             digits[nd++] = *p;
-    int exp = atoi(p + 1);
+    *exp10 = *p ? atoi(p + 1) : 0;
     while (nd > 1 && digits[nd - 1] == '0')
         nd--;
-    if (neg)
+    return nd;
+}
+
+void rego_double_write_g(rp_buf *b, double d, int eprec)
+{
+    if (d == 0) {
+        rp_buf_puts(b, signbit(d) ? "-0" : "0");
+        return;
+    }
+    char digits[17];
+    int exp;
+    size_t nd = rego_double_digits(d, digits, &exp);
+    if (d < 0)
         rp_buf_putc(b, '-');
-    if (exp < -4 || exp >= 21) {
+    if (exp < -4 || exp >= eprec) {
         rp_buf_putc(b, digits[0]);
         if (nd > 1) {
             rp_buf_putc(b, '.');
@@ -1435,6 +1433,22 @@ static void write_double(rp_buf *b, double d)
         rp_buf_putc(b, '.');
         rp_buf_append(b, digits + exp + 1, nd - (size_t)exp - 1);
     }
+}
+
+/* A float as OPA prints it: zero without its sign, an integral value below
+ * 1e21 in full, anything else in the shortest %g layout with the exponent
+ * form from exponent 21 on. */
+static void write_double(rp_buf *b, double d)
+{
+    if (d == 0) {
+        rp_buf_putc(b, '0');
+        return;
+    }
+    if (floor(d) == d && fabs(d) < 1e21) {
+        rp_buf_printf(b, "%.0f", d);
+        return;
+    }
+    rego_double_write_g(b, d, 21);
 }
 
 void rego_num_write(rp_buf *b, rego_value v)

@@ -186,6 +186,17 @@ rego_value rego_num_from_mpz(rp_arena *a, const void *mpz);
  * shortest form that reads back to the same double ("1.5", "1e+21"). */
 void rego_num_write(rp_buf *b, rego_value v);
 
+/* The shortest decimal digits that read back to |d| (d finite, not zero), as
+ * Go's strconv finds them in shortest mode: digits[0..n) without sign or
+ * trailing zeros (n <= 17) and the decimal exponent of the first digit,
+ * |d| = d.ddd x 10^exp10.  Returns n. */
+size_t rego_double_digits(double d, char digits[17], int *exp10);
+/* d (finite) in Go's %g layout with those digits: "-0" for negative zero,
+ * the exponent form ("1.5e+21", "1e-05") when the exponent is < -4 or >=
+ * eprec, positional digits otherwise.  eprec 6 is strconv.FormatFloat(d,
+ * 'g', -1, 64); rego_num_write uses 21 for non-integral floats. */
+void rego_double_write_g(rp_buf *b, double d, int eprec);
+
 /* ---- builders ------------------------------------------------------------- *
  * Builders grow in the arena and produce an immutable sorted collection on
  * finish.  They deduplicate as they go (sets) or detect key clashes (objects). */

@@ -1791,57 +1791,6 @@ out:
     return r;
 }
 
-/* strconv.FormatFloat(f, 'g', -1, 64). */
-static void go_format_g(rp_buf *b, double d)
-{
-    if (d == 0) {
-        rp_buf_puts(b, signbit(d) ? "-0" : "0");
-        return;
-    }
-    char tmp[40];
-    int prec;
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    char digits[24];
-    size_t nd = 0;
-    const char *p = tmp;
-    if (*p == '-') {
-        rp_buf_putc(b, '-');
-        p++;
-    }
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            digits[nd++] = *p;
-    int exp = atoi(p + 1);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    if (exp < -4 || exp >= 6) { /* shortest 'g' uses %e from exponent 6 */
-        rp_buf_putc(b, digits[0]);
-        if (nd > 1) {
-            rp_buf_putc(b, '.');
-            rp_buf_append(b, digits + 1, nd - 1);
-        }
-        rp_buf_printf(b, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-        return;
-    }
-    if (exp < 0) {
-        rp_buf_puts(b, "0.");
-        for (int i = -1; i > exp; i--)
-            rp_buf_putc(b, '0');
-        rp_buf_append(b, digits, nd);
-        return;
-    }
-    for (int i = 0; i <= exp; i++)
-        rp_buf_putc(b, (size_t)i < nd ? digits[i] : '0');
-    if ((size_t)exp + 1 < nd) {
-        rp_buf_putc(b, '.');
-        rp_buf_append(b, digits + exp + 1, nd - (size_t)exp - 1);
-    }
-}
-
 /* A JSON number as go-yaml decodes and re-encodes it: int64 and uint64
  * stay integers, anything else becomes a float64. */
 static void yaml_number(rp_buf *b, rego_value v)
@@ -1851,7 +1800,7 @@ static void yaml_number(rp_buf *b, rego_value v)
         return;
     }
     if (v.sub == REGO_NUM_FLOAT) {
-        go_format_g(b, v.u.f);
+        rego_double_write_g(b, v.u.f, 6); /* strconv.FormatFloat(f, 'g', -1, 64) */
         return;
     }
     mpz_t z;
@@ -1861,7 +1810,7 @@ static void yaml_number(rp_buf *b, rego_value v)
     if (mpz_sgn(z) > 0 && mpz_sizeinbase(z, 2) <= 64)
         rp_buf_puts(b, s);
     else
-        go_format_g(b, strtod(s, NULL));
+        rego_double_write_g(b, strtod(s, NULL), 6);
     void (*freefn)(void *, size_t);
     mp_get_memory_functions(NULL, NULL, &freefn);
     freefn(s, strlen(s) + 1);
