@@ -343,27 +343,6 @@ static bool num_to_double(rego_value v, double *out)
     return false;
 }
 
-/* Shortest decimal digits of d (nonzero, finite) and the exponent of the
- * first digit: d = 0.DIGITS * 10^dexp. */
-static size_t shortest_digits(double d, char digits[20], int *dexp)
-{
-    char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d)
-            break;
-    }
-    size_t nd = 0;
-    const char *p = tmp + (tmp[0] == '-');
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.')
-            digits[nd++] = *p;
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    *dexp = atoi(p + 1) + 1;
-    return nd;
-}
-
 /* Go's encoding/json float64 encoder (strconv 'f' or 'e' shortest, the
  * exponent's leading zero removed for negative exponents). */
 static void go_json_float(rp_buf *b, double d)
@@ -375,9 +354,10 @@ static void go_json_float(rp_buf *b, double d)
     if (d < 0)
         rp_buf_putc(b, '-');
     double ad = fabs(d);
-    char dg[20];
-    int dexp;
-    size_t nd = shortest_digits(ad, dg, &dexp);
+    char dg[17];
+    int exp10;
+    size_t nd = rego_double_digits(ad, dg, &exp10);
+    int dexp = exp10 + 1; /* ad = 0.DIGITS x 10^dexp */
     if (ad < 1e-6 || ad >= 1e21) {
         rp_buf_putc(b, dg[0]);
         if (nd > 1) {

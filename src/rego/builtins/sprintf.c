@@ -419,18 +419,14 @@ static void digits_fixed(double v, int sig, decimal *x, char *tmp, size_t tmpn)
 /* The shortest digits that read back as v (strconv's shortest mode). */
 static void digits_shortest(double v, decimal *x)
 {
-    char tmp[40];
     double a = fabs(v);
     if (a == 0) {
         x->nd = x->dp = 0;
         return;
     }
-    for (int sig = 1; sig <= 17; sig++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", sig - 1, a);
-        if (strtod(tmp, NULL) == a)
-            break;
-    }
-    decimal_from_e(tmp, x);
+    int exp;
+    x->nd = (int)rego_double_digits(a, x->d, &exp);
+    x->dp = exp + 1;
 }
 
 /* %e: d.ddde±dd with prec digits after the point. */
