@@ -1059,50 +1059,88 @@ static void f_selections(jdec *d, rego_value v, void *out)
     *o->n = k;
 }
 
-#define C_FIELD(fn, outp)                              \
-    do {                                               \
-        if (!jd_fresh(d, e_.val, (outp), (fn), err)) { \
-            d->depth = depth0;                         \
-            return false;                              \
-        }                                              \
-    } while (0)
+/* One key of a custom decoder: decodes the value of key k into obj (by a
+ * fresh json.Unmarshal, jd_fresh) and returns false with *err set when it
+ * fails.  Unknown keys are ignored (true). */
+typedef bool (*c_key_fn)(jdec *d, gql_str k, rego_value val, void *obj, jerr *err);
+
+/* gqlparser's custom UnmarshalJSON, shared by Field, InlineFragment,
+ * OperationDefinition and FragmentDefinition: v must be an object (or
+ * null, which decodes to nothing); each key with a string name goes to key
+ * in the object's order, and the first error is returned at once.
+ * Selections nest inside selections, so nested ones count a level. */
+static bool c_object(jdec *d, rego_value v, bool nested, c_key_fn key, void *obj, jerr *err)
+{
+    unsigned depth0 = d->depth;
+    if (!jd_custom_object(v, err))
+        return false;
+    if (nested && !jd_deeper(d))
+        return false;
+    for (uint32_t i = 0; v.kind == REGO_OBJECT && i < v.n; i++) {
+        rego_objent e = rego_object_at(v, i);
+        if (e.key.kind != REGO_STRING)
+            continue;
+        if (!key(d, gql_lit(e.key.u.s, e.key.n), e.val, obj, err)) {
+            d->depth = depth0;
+            return false;
+        }
+    }
+    d->depth = depth0;
+    return true;
+}
+
+static bool c_field_key(jdec *d, gql_str k, rego_value val, void *obj, jerr *err)
+{
+    gql_selection *s = obj;
+    if (gql_eq_c(k, "Alias"))
+        return jd_fresh(d, val, &s->alias, f_string, err);
+    if (gql_eq_c(k, "Name"))
+        return jd_fresh(d, val, &s->name, f_string, err);
+    if (gql_eq_c(k, "Arguments")) {
+        args_out o = {&s->args, &s->nargs};
+        return jd_fresh(d, val, &o, f_args, err);
+    }
+    if (gql_eq_c(k, "Directives")) {
+        dirs_out o = {&s->dirs, &s->ndirs};
+        return jd_fresh(d, val, &o, f_dirs, err);
+    }
+    if (gql_eq_c(k, "SelectionSet")) {
+        sels_out o = {&s->sels, &s->nsels};
+        return jd_fresh(d, val, &o, f_selections, err);
+    }
+    if (gql_eq_c(k, "Position"))
+        return jd_fresh(d, val, NULL, f_position, err);
+    if (gql_eq_c(k, "Definition"))
+        return jd_fresh(d, val, NULL, f_fielddef, err);
+    if (gql_eq_c(k, "ObjectDefinition"))
+        return jd_fresh(d, val, NULL, f_def, err);
+    return true;
+}
 
 static bool c_field(jdec *d, rego_value v, gql_selection *s, jerr *err)
 {
     s->kind = GQL_SEL_FIELD;
     s->alias = s->name = s->type_cond = GQL_LIT("");
-    unsigned depth0 = d->depth;
-    if (!jd_custom_object(v, err))
-        return false;
-    if (!jd_deeper(d))
-        return false;
-    for (uint32_t i = 0; v.kind == REGO_OBJECT && i < v.n; i++) {
-        rego_objent e_ = rego_object_at(v, i);
-        if (e_.key.kind != REGO_STRING)
-            continue;
-        gql_str k = gql_lit(e_.key.u.s, e_.key.n);
-        if (gql_eq_c(k, "Alias")) {
-            C_FIELD(f_string, &s->alias);
-        } else if (gql_eq_c(k, "Name")) {
-            C_FIELD(f_string, &s->name);
-        } else if (gql_eq_c(k, "Arguments")) {
-            args_out o = {&s->args, &s->nargs};
-            C_FIELD(f_args, &o);
-        } else if (gql_eq_c(k, "Directives")) {
-            dirs_out o = {&s->dirs, &s->ndirs};
-            C_FIELD(f_dirs, &o);
-        } else if (gql_eq_c(k, "SelectionSet")) {
-            sels_out o = {&s->sels, &s->nsels};
-            C_FIELD(f_selections, &o);
-        } else if (gql_eq_c(k, "Position")) {
-            C_FIELD(f_position, NULL);
-        } else if (gql_eq_c(k, "Definition")) {
-            C_FIELD(f_fielddef, NULL);
-        } else if (gql_eq_c(k, "ObjectDefinition")) {
-            C_FIELD(f_def, NULL);
-        }
+    return c_object(d, v, true, c_field_key, s, err);
+}
+
+static bool c_inline_key(jdec *d, gql_str k, rego_value val, void *obj, jerr *err)
+{
+    gql_selection *s = obj;
+    if (gql_eq_c(k, "TypeCondition"))
+        return jd_fresh(d, val, &s->type_cond, f_string, err);
+    if (gql_eq_c(k, "Directives")) {
+        dirs_out o = {&s->dirs, &s->ndirs};
+        return jd_fresh(d, val, &o, f_dirs, err);
     }
-    d->depth--;
+    if (gql_eq_c(k, "SelectionSet")) {
+        sels_out o = {&s->sels, &s->nsels};
+        return jd_fresh(d, val, &o, f_selections, err);
+    }
+    if (gql_eq_c(k, "Position"))
+        return jd_fresh(d, val, NULL, f_position, err);
+    if (gql_eq_c(k, "ObjectDefinition"))
+        return jd_fresh(d, val, NULL, f_def, err);
     return true;
 }
 
@@ -1110,96 +1148,69 @@ static bool c_inline(jdec *d, rego_value v, gql_selection *s, jerr *err)
 {
     s->kind = GQL_SEL_INLINE;
     s->alias = s->name = s->type_cond = GQL_LIT("");
-    unsigned depth0 = d->depth;
-    if (!jd_custom_object(v, err))
-        return false;
-    if (!jd_deeper(d))
-        return false;
-    for (uint32_t i = 0; v.kind == REGO_OBJECT && i < v.n; i++) {
-        rego_objent e_ = rego_object_at(v, i);
-        if (e_.key.kind != REGO_STRING)
-            continue;
-        gql_str k = gql_lit(e_.key.u.s, e_.key.n);
-        if (gql_eq_c(k, "TypeCondition")) {
-            C_FIELD(f_string, &s->type_cond);
-        } else if (gql_eq_c(k, "Directives")) {
-            dirs_out o = {&s->dirs, &s->ndirs};
-            C_FIELD(f_dirs, &o);
-        } else if (gql_eq_c(k, "SelectionSet")) {
-            sels_out o = {&s->sels, &s->nsels};
-            C_FIELD(f_selections, &o);
-        } else if (gql_eq_c(k, "Position")) {
-            C_FIELD(f_position, NULL);
-        } else if (gql_eq_c(k, "ObjectDefinition")) {
-            C_FIELD(f_def, NULL);
-        }
+    return c_object(d, v, true, c_inline_key, s, err);
+}
+
+static bool c_operation_key(jdec *d, gql_str k, rego_value val, void *obj, jerr *err)
+{
+    gql_operation *op = obj;
+    if (gql_eq_c(k, "Operation"))
+        return jd_fresh(d, val, &op->operation, f_operation_kind, err);
+    if (gql_eq_c(k, "Name"))
+        return jd_fresh(d, val, &op->name, f_string, err);
+    if (gql_eq_c(k, "VariableDefinitions")) {
+        vars_out o = {&op->vars, &op->nvars};
+        return jd_fresh(d, val, &o, f_vardefs, err);
     }
-    d->depth--;
+    if (gql_eq_c(k, "Directives")) {
+        dirs_out o = {&op->dirs, &op->ndirs};
+        return jd_fresh(d, val, &o, f_dirs, err);
+    }
+    if (gql_eq_c(k, "SelectionSet")) {
+        sels_out o = {&op->sels, &op->nsels};
+        return jd_fresh(d, val, &o, f_selections, err);
+    }
+    if (gql_eq_c(k, "Position"))
+        return jd_fresh(d, val, NULL, f_position, err);
     return true;
 }
 
 static bool c_operation(jdec *d, rego_value v, gql_operation *op, jerr *err)
 {
-    unsigned depth0 = d->depth;
     op->operation = op->name = GQL_LIT("");
-    if (!jd_custom_object(v, err))
-        return false;
-    for (uint32_t i = 0; v.kind == REGO_OBJECT && i < v.n; i++) {
-        rego_objent e_ = rego_object_at(v, i);
-        if (e_.key.kind != REGO_STRING)
-            continue;
-        gql_str k = gql_lit(e_.key.u.s, e_.key.n);
-        if (gql_eq_c(k, "Operation")) {
-            C_FIELD(f_operation_kind, &op->operation);
-        } else if (gql_eq_c(k, "Name")) {
-            C_FIELD(f_string, &op->name);
-        } else if (gql_eq_c(k, "VariableDefinitions")) {
-            vars_out o = {&op->vars, &op->nvars};
-            C_FIELD(f_vardefs, &o);
-        } else if (gql_eq_c(k, "Directives")) {
-            dirs_out o = {&op->dirs, &op->ndirs};
-            C_FIELD(f_dirs, &o);
-        } else if (gql_eq_c(k, "SelectionSet")) {
-            sels_out o = {&op->sels, &op->nsels};
-            C_FIELD(f_selections, &o);
-        } else if (gql_eq_c(k, "Position")) {
-            C_FIELD(f_position, NULL);
-        }
+    return c_object(d, v, false, c_operation_key, op, err);
+}
+
+static bool c_fragment_key(jdec *d, gql_str k, rego_value val, void *obj, jerr *err)
+{
+    gql_fragment *f = obj;
+    if (gql_eq_c(k, "Name"))
+        return jd_fresh(d, val, &f->name, f_string, err);
+    if (gql_eq_c(k, "VariableDefinition")) {
+        vars_out o = {&f->vars, &f->nvars};
+        return jd_fresh(d, val, &o, f_vardefs, err);
     }
+    if (gql_eq_c(k, "TypeCondition"))
+        return jd_fresh(d, val, &f->type_cond, f_string, err);
+    if (gql_eq_c(k, "Directives")) {
+        dirs_out o = {&f->dirs, &f->ndirs};
+        return jd_fresh(d, val, &o, f_dirs, err);
+    }
+    if (gql_eq_c(k, "SelectionSet")) {
+        sels_out o = {&f->sels, &f->nsels};
+        return jd_fresh(d, val, &o, f_selections, err);
+    }
+    if (gql_eq_c(k, "Definition"))
+        return jd_fresh(d, val, NULL, f_def, err);
+    if (gql_eq_c(k, "Position"))
+        return jd_fresh(d, val, NULL, f_position, err);
     return true;
 }
 
 static bool c_fragment(jdec *d, rego_value v, gql_fragment *f, jerr *err)
 {
-    unsigned depth0 = d->depth;
     f->name = f->type_cond = GQL_LIT("");
-    if (!jd_custom_object(v, err))
-        return false;
-    for (uint32_t i = 0; v.kind == REGO_OBJECT && i < v.n; i++) {
-        rego_objent e_ = rego_object_at(v, i);
-        if (e_.key.kind != REGO_STRING)
-            continue;
-        gql_str k = gql_lit(e_.key.u.s, e_.key.n);
-        if (gql_eq_c(k, "Name")) {
-            C_FIELD(f_string, &f->name);
-        } else if (gql_eq_c(k, "VariableDefinition")) {
-            vars_out o = {&f->vars, &f->nvars};
-            C_FIELD(f_vardefs, &o);
-        } else if (gql_eq_c(k, "TypeCondition")) {
-            C_FIELD(f_string, &f->type_cond);
-        } else if (gql_eq_c(k, "Directives")) {
-            dirs_out o = {&f->dirs, &f->ndirs};
-            C_FIELD(f_dirs, &o);
-        } else if (gql_eq_c(k, "SelectionSet")) {
-            sels_out o = {&f->sels, &f->nsels};
-            C_FIELD(f_selections, &o);
-        } else if (gql_eq_c(k, "Definition")) {
-            C_FIELD(f_def, NULL);
-        } else if (gql_eq_c(k, "Position")) {
-            C_FIELD(f_position, NULL);
-        }
-    }
-    return true;
+    return c_object(d, v, false, c_fragment_key, f, err);
 }
 
 static void jd_operation_elem(jdec *d, rego_value v, void *out)
