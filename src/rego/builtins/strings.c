@@ -4,7 +4,8 @@
  * substring, trim, trim_left, trim_right, trim_prefix, trim_suffix,
  * trim_space, strings.any_prefix_match, strings.any_suffix_match,
  * strings.count, strings.replace_n, strings.reverse, strings.split_n, plus the
- * table entries for sprintf and strings.render_template (sprintf.c).
+ * table entries for sprintf (sprintf.c) and strings.render_template
+ * (render_template.c).
  *
  * Behaviour and error texts follow OPA's topdown/strings.go, which hands most
  * of the work to Go's strings and unicode packages; where Go's choices are
