@@ -72,6 +72,21 @@ static char bad_json_escape(const char *s, size_t n)
 
 static bool json_compat(rego_value v, char *msg, size_t cap, int depth);
 
+/* A key that is not a string (an object's, or a set's first element, which
+ * the Rego text puts where a key goes): encoding/json stops at the first
+ * character of its text.  Returns false. */
+static bool key_error(rego_value key, char *msg, size_t cap)
+{
+    char q[8];
+    rp_buf t;
+    rp_buf_init(&t);
+    rego_go_value_text(&t, key);
+    json_char(q, sizeof(q), t.len ? t.data[0] : '?');
+    rp_buf_free(&t);
+    snprintf(msg, cap, "invalid character %s %s", q, KEY_START);
+    return false;
+}
+
 static bool json_compat_string(rego_value s, char *msg, size_t cap)
 {
     char e = bad_json_escape(s.u.s, s.n);
@@ -100,15 +115,8 @@ static bool json_compat(rego_value v, char *msg, size_t cap, int depth)
     case REGO_OBJECT:
         for (size_t i = 0; i < v.n; i++) {
             rego_objent e = rego_object_at(v, i);
-            if (e.key.kind != REGO_STRING) {
-                rp_buf t;
-                rp_buf_init(&t);
-                rego_go_value_text(&t, e.key);
-                json_char(q, sizeof(q), t.len ? t.data[0] : '?');
-                rp_buf_free(&t);
-                snprintf(msg, cap, "invalid character %s %s", q, KEY_START);
-                return false;
-            }
+            if (e.key.kind != REGO_STRING)
+                return key_error(e.key, msg, cap);
             if (!json_compat_string(e.key, msg, cap) || !json_compat(e.val, msg, cap, depth + 1))
                 return false;
         }
@@ -119,15 +127,8 @@ static bool json_compat(rego_value v, char *msg, size_t cap, int depth)
             return false;
         }
         rego_value first = rego_set_at(v, 0);
-        if (first.kind != REGO_STRING) {
-            rp_buf t;
-            rp_buf_init(&t);
-            rego_go_value_text(&t, first);
-            json_char(q, sizeof(q), t.len ? t.data[0] : '?');
-            rp_buf_free(&t);
-            snprintf(msg, cap, "invalid character %s %s", q, KEY_START);
-            return false;
-        }
+        if (first.kind != REGO_STRING)
+            return key_error(first, msg, cap);
         if (!json_compat_string(first, msg, cap))
             return false;
         json_char(q, sizeof(q), v.n > 1 ? ',' : '}');
