@@ -459,6 +459,20 @@ static rp_status bi_json_is_valid(rego_bctx *ctx, const rego_value *args, rego_v
     return RP_OK;
 }
 
+/* The builtin's error for a document the engine's JSON or YAML reader
+ * refused with status st: out of memory, a nesting limit (eval_cancel with
+ * the reader's message), or the reader's message after prefix as a builtin
+ * error. */
+static rp_status reader_error(rego_bctx *ctx, rp_status st, const rp_error *perr, const char *prefix)
+{
+    if (st == RP_ERR_NOMEM)
+        return rego_bi_nomem(ctx);
+    if (st == RP_ERR_LIMIT)
+        return rp_error_setk(ctx->err, RP_ERR_LIMIT, RP_EK_EVAL_CANCEL, ctx->loc, "%s: %s",
+                             ctx->bi->name, perr->msg);
+    return rego_bi_errorf(ctx, "%s%s", prefix, perr->msg);
+}
+
 /* Builds the value of p[0..n) with the engine's reader. */
 static rp_status parse_json_value(rego_bctx *ctx, const char *p, size_t n, rego_value *out)
 {
@@ -466,12 +480,7 @@ static rp_status parse_json_value(rego_bctx *ctx, const char *p, size_t n, rego_
     rp_status st = rego_json_parse(ctx->arena, p, n, NULL, out, &perr);
     if (st == RP_OK)
         return RP_OK;
-    if (st == RP_ERR_NOMEM)
-        return rego_bi_nomem(ctx);
-    if (st == RP_ERR_LIMIT)
-        return rp_error_setk(ctx->err, RP_ERR_LIMIT, RP_EK_EVAL_CANCEL, ctx->loc, "%s: %s",
-                             ctx->bi->name, perr.msg);
-    return rego_bi_errorf(ctx, "%s", perr.msg);
+    return reader_error(ctx, st, &perr, "");
 }
 
 /* What OPA reports for text after the first value: util.UnmarshalJSON asks
@@ -2482,13 +2491,8 @@ static rp_status bi_yaml_unmarshal(rego_bctx *ctx, const rego_value *args, rego_
     rp_status st = rego_yaml_parse(ctx->arena, s, n, NULL, REGO_YAML_K8S, false, out, &perr);
     if (st == RP_OK)
         return RP_OK;
-    if (st == RP_ERR_NOMEM)
-        return rego_bi_nomem(ctx);
-    if (st == RP_ERR_LIMIT)
-        return rp_error_setk(ctx->err, RP_ERR_LIMIT, RP_EK_EVAL_CANCEL, ctx->loc, "%s: %s",
-                             ctx->bi->name, perr.msg);
     /* sigs.k8s.io/yaml wraps go-yaml's error this way. */
-    return rego_bi_errorf(ctx, "error converting YAML to JSON: %s", perr.msg);
+    return reader_error(ctx, st, &perr, "error converting YAML to JSON: ");
 }
 
 static rp_status bi_yaml_is_valid(rego_bctx *ctx, const rego_value *args, rego_value *out)
