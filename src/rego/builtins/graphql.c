@@ -1089,6 +1089,32 @@ static bool c_object(jdec *d, rego_value v, bool nested, c_key_fn key, void *obj
     return true;
 }
 
+/* The list-valued keys.  jd_fresh decodes through one pointer, so a list
+ * and its count travel together in a *_out struct. */
+static bool c_vars(jdec *d, rego_value val, gql_vardef **items, uint32_t *n, jerr *err)
+{
+    vars_out o = {items, n};
+    return jd_fresh(d, val, &o, f_vardefs, err);
+}
+
+static bool c_dirs(jdec *d, rego_value val, gql_directive **items, uint32_t *n, jerr *err)
+{
+    dirs_out o = {items, n};
+    return jd_fresh(d, val, &o, f_dirs, err);
+}
+
+static bool c_args(jdec *d, rego_value val, gql_arg **items, uint32_t *n, jerr *err)
+{
+    args_out o = {items, n};
+    return jd_fresh(d, val, &o, f_args, err);
+}
+
+static bool c_sels(jdec *d, rego_value val, gql_selection **items, uint32_t *n, jerr *err)
+{
+    sels_out o = {items, n};
+    return jd_fresh(d, val, &o, f_selections, err);
+}
+
 static bool c_field_key(jdec *d, gql_str k, rego_value val, void *obj, jerr *err)
 {
     gql_selection *s = obj;
@@ -1096,18 +1122,12 @@ static bool c_field_key(jdec *d, gql_str k, rego_value val, void *obj, jerr *err
         return jd_fresh(d, val, &s->alias, f_string, err);
     if (gql_eq_c(k, "Name"))
         return jd_fresh(d, val, &s->name, f_string, err);
-    if (gql_eq_c(k, "Arguments")) {
-        args_out o = {&s->args, &s->nargs};
-        return jd_fresh(d, val, &o, f_args, err);
-    }
-    if (gql_eq_c(k, "Directives")) {
-        dirs_out o = {&s->dirs, &s->ndirs};
-        return jd_fresh(d, val, &o, f_dirs, err);
-    }
-    if (gql_eq_c(k, "SelectionSet")) {
-        sels_out o = {&s->sels, &s->nsels};
-        return jd_fresh(d, val, &o, f_selections, err);
-    }
+    if (gql_eq_c(k, "Arguments"))
+        return c_args(d, val, &s->args, &s->nargs, err);
+    if (gql_eq_c(k, "Directives"))
+        return c_dirs(d, val, &s->dirs, &s->ndirs, err);
+    if (gql_eq_c(k, "SelectionSet"))
+        return c_sels(d, val, &s->sels, &s->nsels, err);
     if (gql_eq_c(k, "Position"))
         return jd_fresh(d, val, NULL, f_position, err);
     if (gql_eq_c(k, "Definition"))
@@ -1129,14 +1149,10 @@ static bool c_inline_key(jdec *d, gql_str k, rego_value val, void *obj, jerr *er
     gql_selection *s = obj;
     if (gql_eq_c(k, "TypeCondition"))
         return jd_fresh(d, val, &s->type_cond, f_string, err);
-    if (gql_eq_c(k, "Directives")) {
-        dirs_out o = {&s->dirs, &s->ndirs};
-        return jd_fresh(d, val, &o, f_dirs, err);
-    }
-    if (gql_eq_c(k, "SelectionSet")) {
-        sels_out o = {&s->sels, &s->nsels};
-        return jd_fresh(d, val, &o, f_selections, err);
-    }
+    if (gql_eq_c(k, "Directives"))
+        return c_dirs(d, val, &s->dirs, &s->ndirs, err);
+    if (gql_eq_c(k, "SelectionSet"))
+        return c_sels(d, val, &s->sels, &s->nsels, err);
     if (gql_eq_c(k, "Position"))
         return jd_fresh(d, val, NULL, f_position, err);
     if (gql_eq_c(k, "ObjectDefinition"))
@@ -1158,18 +1174,12 @@ static bool c_operation_key(jdec *d, gql_str k, rego_value val, void *obj, jerr 
         return jd_fresh(d, val, &op->operation, f_operation_kind, err);
     if (gql_eq_c(k, "Name"))
         return jd_fresh(d, val, &op->name, f_string, err);
-    if (gql_eq_c(k, "VariableDefinitions")) {
-        vars_out o = {&op->vars, &op->nvars};
-        return jd_fresh(d, val, &o, f_vardefs, err);
-    }
-    if (gql_eq_c(k, "Directives")) {
-        dirs_out o = {&op->dirs, &op->ndirs};
-        return jd_fresh(d, val, &o, f_dirs, err);
-    }
-    if (gql_eq_c(k, "SelectionSet")) {
-        sels_out o = {&op->sels, &op->nsels};
-        return jd_fresh(d, val, &o, f_selections, err);
-    }
+    if (gql_eq_c(k, "VariableDefinitions"))
+        return c_vars(d, val, &op->vars, &op->nvars, err);
+    if (gql_eq_c(k, "Directives"))
+        return c_dirs(d, val, &op->dirs, &op->ndirs, err);
+    if (gql_eq_c(k, "SelectionSet"))
+        return c_sels(d, val, &op->sels, &op->nsels, err);
     if (gql_eq_c(k, "Position"))
         return jd_fresh(d, val, NULL, f_position, err);
     return true;
@@ -1186,20 +1196,14 @@ static bool c_fragment_key(jdec *d, gql_str k, rego_value val, void *obj, jerr *
     gql_fragment *f = obj;
     if (gql_eq_c(k, "Name"))
         return jd_fresh(d, val, &f->name, f_string, err);
-    if (gql_eq_c(k, "VariableDefinition")) {
-        vars_out o = {&f->vars, &f->nvars};
-        return jd_fresh(d, val, &o, f_vardefs, err);
-    }
+    if (gql_eq_c(k, "VariableDefinition"))
+        return c_vars(d, val, &f->vars, &f->nvars, err);
     if (gql_eq_c(k, "TypeCondition"))
         return jd_fresh(d, val, &f->type_cond, f_string, err);
-    if (gql_eq_c(k, "Directives")) {
-        dirs_out o = {&f->dirs, &f->ndirs};
-        return jd_fresh(d, val, &o, f_dirs, err);
-    }
-    if (gql_eq_c(k, "SelectionSet")) {
-        sels_out o = {&f->sels, &f->nsels};
-        return jd_fresh(d, val, &o, f_selections, err);
-    }
+    if (gql_eq_c(k, "Directives"))
+        return c_dirs(d, val, &f->dirs, &f->ndirs, err);
+    if (gql_eq_c(k, "SelectionSet"))
+        return c_sels(d, val, &f->sels, &f->nsels, err);
     if (gql_eq_c(k, "Definition"))
         return jd_fresh(d, val, NULL, f_def, err);
     if (gql_eq_c(k, "Position"))
