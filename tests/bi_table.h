@@ -1,13 +1,21 @@
 /*
- * bi_table.h — table-driven builtin tests for test_bi_time.c, test_bi_net.c
- * and test_bi_misc.c: a reader for Rego term literals (test input only), a
- * call helper that prints the outcome as text, and a table runner.
+ * bi_table.h — calling builtins from tests, and tables of calls written as
+ * Rego terms: reading a term, calling a builtin by name and printing its
+ * outcome are written here once for the builtin test programs.
  *
- * A case is {builtin, arguments as a Rego array literal, expected}.  The
- * expected text is the result printed as a Rego term, "undefined", or
- * "!<kind>:<message>" for an error, kind being type (eval_type_error),
- * builtin (eval_builtin_error), limit or nomem.  All calls of one table share
- * one evaluation context, so non-deterministic builtins see one query.
+ * Terms are Rego term literals, a superset of JSON: also sets ({1, 2},
+ * set()), objects with non-string keys ({1: "a"}) and "\xNN" for a raw
+ * (possibly invalid UTF-8) byte inside a string.  They are test input only:
+ * a text the reader cannot read is a test bug and exits with status 2.
+ *
+ * A table case is {builtin, arguments as a Rego array, expected}.  The
+ * expected text is "undefined", "!<kind>:<message>" for an error (kind being
+ * type for eval_type_error, builtin for eval_builtin_error, limit or nomem),
+ * or the result printed as a Rego term.  All calls of one table share one
+ * evaluation context, so non-deterministic builtins see one query.
+ *
+ * Functions are static inline so that a program using part of the header
+ * compiles without unused-function warnings.
  */
 #ifndef RAMPART_TESTS_BI_TABLE_H
 #define RAMPART_TESTS_BI_TABLE_H
@@ -19,21 +27,23 @@
 #include "rego/value.h"
 #include "t.h"
 
+/* ---- reading Rego term literals --------------------------------------------- */
+
 typedef struct {
     const char *s;
     rp_arena *a;
     bool bad;
 } bt_reader;
 
-static rego_value bt_value(bt_reader *r);
+static inline rego_value bt_value(bt_reader *r);
 
-static void bt_ws(bt_reader *r)
+static inline void bt_ws(bt_reader *r)
 {
-    while (*r->s == ' ')
+    while (*r->s == ' ' || *r->s == '\n' || *r->s == '\t' || *r->s == '\r')
         r->s++;
 }
 
-static bool bt_eat(bt_reader *r, char c)
+static inline bool bt_eat(bt_reader *r, char c)
 {
     bt_ws(r);
     if (*r->s != c)
@@ -42,65 +52,124 @@ static bool bt_eat(bt_reader *r, char c)
     return true;
 }
 
-/* "..." with \" \\ \n \t and \xNN (raw byte) escapes. */
-static rego_value bt_string(bt_reader *r)
+static inline bool bt_word(bt_reader *r, const char *w)
 {
-    char buf[1024];
-    size_t n = 0;
-    r->s++;
-    while (*r->s && *r->s != '"' && n < sizeof(buf)) {
-        char c = *r->s++;
-        if (c == '\\') {
-            c = *r->s++;
-            if (c == 'n')
-                c = '\n';
-            else if (c == 't')
-                c = '\t';
-            else if (c == 'x') {
-                char hex[3] = {r->s[0], r->s[1], 0};
-                c = (char)strtol(hex, NULL, 16);
-                r->s += 2;
-            }
-        }
-        buf[n++] = c;
-    }
-    r->bad |= *r->s != '"';
-    r->s++;
-    return rego_str(r->a, buf, n);
+    size_t n = strlen(w);
+    if (strncmp(r->s, w, n) != 0)
+        return false;
+    r->s += n;
+    return true;
 }
 
-static rego_value bt_number(bt_reader *r)
+/* n hex digits; sets bad when one is missing. */
+static inline uint32_t bt_hex(bt_reader *r, int n)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < n; i++, r->s++) {
+        char c = *r->s;
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
+        if (d < 0) {
+            r->bad = true;
+            return 0;
+        }
+        v = v * 16 + (uint32_t)d;
+    }
+    return v;
+}
+
+/* The code point of a \uXXXX escape (r->s after the 'u'); a high surrogate
+ * followed by an escaped low one combine, a lone one becomes U+FFFD when
+ * encoded, as in the JSON parser. */
+static inline uint32_t bt_codepoint(bt_reader *r)
+{
+    uint32_t cp = bt_hex(r, 4);
+    if (cp >= 0xD800 && cp < 0xDC00 && r->s[0] == '\\' && r->s[1] == 'u') {
+        bt_reader peek = *r;
+        peek.s += 2;
+        uint32_t lo = bt_hex(&peek, 4);
+        if (!peek.bad && lo >= 0xDC00 && lo <= 0xDFFF) {
+            r->s = peek.s;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        }
+    }
+    return cp;
+}
+
+/* "..." with JSON's escapes and \xNN (a raw byte). */
+static inline rego_value bt_string(bt_reader *r)
+{
+    static const char simple[] = "\"\"\\\\//b\bf\fn\nr\rt\t"; /* escape, byte */
+    rp_buf b;
+    rp_buf_init(&b);
+    r->s++;
+    while (*r->s && *r->s != '"') {
+        char c = *r->s++;
+        if (c != '\\') {
+            rp_buf_putc(&b, c);
+            continue;
+        }
+        char e = *r->s;
+        if (!e)
+            break;
+        r->s++;
+        const char *m = strchr(simple, e);
+        if (e == 'x') {
+            rp_buf_putc(&b, (char)bt_hex(r, 2));
+        } else if (e == 'u') {
+            char enc[4];
+            rp_buf_append(&b, enc, rp_utf8_encode(bt_codepoint(r), enc));
+        } else if (m && (m - simple) % 2 == 0) {
+            rp_buf_putc(&b, m[1]);
+        } else {
+            r->bad = true;
+            break;
+        }
+    }
+    r->bad |= *r->s != '"';
+    if (*r->s)
+        r->s++;
+    rego_value v = rego_str(r->a, b.data ? b.data : "", b.len);
+    rp_buf_free(&b);
+    return v;
+}
+
+static inline rego_value bt_number(bt_reader *r)
 {
     const char *start = r->s;
     while (*r->s && strchr("-+0123456789.eE", *r->s))
         r->s++;
     rego_value v;
-    if (!rego_number_parse(r->a, start, (size_t)(r->s - start), &v)) {
+    if (r->s == start || !rego_number_parse(r->a, start, (size_t)(r->s - start), &v)) {
         r->bad = true;
         return rego_undef();
     }
     return v;
 }
 
-static rego_value bt_array(bt_reader *r)
+static inline rego_value bt_array(bt_reader *r)
 {
-    rego_value items[128], out;
-    size_t n = 0;
+    size_t n = 0, cap = 8;
+    rego_value *items = rp_arena_array(r->a, cap, sizeof(rego_value));
     r->s++;
     if (!bt_eat(r, ']')) {
-        do
+        do {
+            if (n == cap) {
+                items = rp_arena_grow(r->a, items, cap * sizeof(rego_value),
+                                      2 * cap * sizeof(rego_value));
+                cap *= 2;
+            }
             items[n++] = bt_value(r);
-        while (n < 128 && bt_eat(r, ','));
+        } while (!r->bad && bt_eat(r, ','));
         r->bad |= !bt_eat(r, ']');
     }
-    rego_value *dst = rego_array_alloc(r->a, n, &out);
-    if (n)
-        memcpy(dst, items, n * sizeof(*dst));
-    return out;
+    return n ? rego_array_borrow(items, n) : rego_empty_array();
 }
 
 /* {} is an empty object, {k: v, ...} an object, {a, ...} a set. */
-static rego_value bt_braces(bt_reader *r)
+static inline rego_value bt_braces(bt_reader *r)
 {
     r->s++;
     if (bt_eat(r, '}'))
@@ -110,7 +179,7 @@ static rego_value bt_braces(bt_reader *r)
         rego_objb ob;
         rego_objb_init(&ob, r->a);
         rego_objb_put(&ob, first, bt_value(r));
-        while (bt_eat(r, ',')) {
+        while (!r->bad && bt_eat(r, ',')) {
             rego_value k = bt_value(r);
             r->bad |= !bt_eat(r, ':');
             rego_objb_put(&ob, k, bt_value(r));
@@ -121,22 +190,13 @@ static rego_value bt_braces(bt_reader *r)
     rego_setb sb;
     rego_setb_init(&sb, r->a);
     rego_setb_add(&sb, first);
-    while (bt_eat(r, ','))
+    while (!r->bad && bt_eat(r, ','))
         rego_setb_add(&sb, bt_value(r));
     r->bad |= !bt_eat(r, '}');
     return rego_setb_finish(&sb);
 }
 
-static bool bt_word(bt_reader *r, const char *w)
-{
-    size_t n = strlen(w);
-    if (strncmp(r->s, w, n) != 0)
-        return false;
-    r->s += n;
-    return true;
-}
-
-static rego_value bt_value(bt_reader *r)
+static inline rego_value bt_value(bt_reader *r)
 {
     bt_ws(r);
     switch (*r->s) {
@@ -156,7 +216,8 @@ static rego_value bt_value(bt_reader *r)
     return bt_number(r);
 }
 
-static rego_value bt_term(rp_arena *a, const char *text)
+/* The term written in text, built in arena a. */
+static inline rego_value bt_term(rp_arena *a, const char *text)
 {
     bt_reader r = {text, a, false};
     rego_value v = bt_value(&r);
@@ -168,7 +229,43 @@ static rego_value bt_term(rp_arena *a, const char *text)
     return v;
 }
 
-static const char *bt_kind(rp_status st, const rp_error *err)
+/* ---- calling a builtin --------------------------------------------------------- */
+
+/* The builtin called name; its absence is a test bug. */
+static inline const rego_builtin *bt_find(const char *name)
+{
+    const rego_builtin *bi = rego_builtin_find(name, strlen(name));
+    if (!bi) {
+        fprintf(stderr, "test bug: no builtin %s\n", name);
+        exit(2);
+    }
+    return bi;
+}
+
+/* Calls builtin name on args (as many as its arity) in ev. */
+static inline rp_status bt_invoke(struct rego_evalctx *ev, const char *name, const rego_value *args,
+                                  rego_value *out, rp_error *err)
+{
+    rp_loc loc = {"test.rego", 1, 1};
+    *out = rego_undef();
+    return rego_builtin_call(bt_find(name), ev, loc, args, out, err);
+}
+
+/* Calls name on the Rego array in args_text, read into arena in; results go
+ * to ev's arena.  An argument count other than the arity is a test bug. */
+static inline rp_status bt_invoke_text(struct rego_evalctx *ev, rp_arena *in, const char *name,
+                                       const char *args_text, rego_value *out, rp_error *err)
+{
+    rego_value args = bt_term(in, args_text);
+    if (args.kind != REGO_ARRAY || args.n != bt_find(name)->arity) {
+        fprintf(stderr, "test bug: %s takes %u arguments: %s\n", name,
+                (unsigned)bt_find(name)->arity, args_text);
+        exit(2);
+    }
+    return bt_invoke(ev, name, args.u.items, out, err);
+}
+
+static inline const char *bt_kind(rp_status st, const rp_error *err)
 {
     if (st == RP_ERR_LIMIT)
         return "limit";
@@ -181,47 +278,44 @@ static const char *bt_kind(rp_status st, const rp_error *err)
     return "other";
 }
 
-/* Calls fn with the arguments in args_text (inputs and results in ev's
- * arena) and prints the outcome into out. */
-static rp_status bt_call(struct rego_evalctx *ev, const char *fn, const char *args_text, char *out,
-                         size_t cap)
+/* A call's outcome as text: "!kind:message", "undefined", or v in fmt;
+ * cut to fit cap. */
+static inline void bt_outcome(rp_status st, const rp_error *err, rego_value v, rego_fmt fmt,
+                              char *out, size_t cap)
 {
-    const rego_builtin *bi = rego_builtin_find(fn, strlen(fn));
-    if (!bi) {
-        snprintf(out, cap, "!nobuiltin");
-        return RP_ERR_COMPILE;
-    }
-    rego_value args = bt_term(ev->arena, args_text);
-    if (args.kind != REGO_ARRAY || args.n != bi->arity) {
-        snprintf(out, cap, "!arity %u", (unsigned)args.n);
-        return RP_ERR_COMPILE;
-    }
-    rp_error err = {0};
-    rp_loc loc = {"test.rego", 1, 1};
-    rego_value v;
-    rp_status st = rego_builtin_call(bi, ev, loc, args.u.items, &v, &err);
-    if (st != RP_OK) {
-        snprintf(out, cap, "!%s:%s", bt_kind(st, &err), err.msg);
-        return st;
-    }
-    if (v.kind == REGO_UNDEF) {
-        snprintf(out, cap, "undefined");
-        return st;
-    }
     rp_buf b;
     rp_buf_init(&b);
-    rego_value_write(&b, v, REGO_FMT_REGO);
-    snprintf(out, cap, "%s", rp_buf_cstr(&b));
+    if (st != RP_OK)
+        rp_buf_printf(&b, "!%s:%s", bt_kind(st, err), err->msg);
+    else
+        rego_value_write(&b, v, fmt); /* undefined prints as "undefined" */
+    const char *text = rp_buf_cstr(&b);
+    size_t n = strlen(text) < cap ? strlen(text) : cap - 1;
+    memcpy(out, text, n);
+    out[n] = 0;
     rp_buf_free(&b);
+}
+
+/* Calls fn with the arguments in args_text (inputs and results in ev's
+ * arena) and prints the outcome as a Rego term into out. */
+static inline rp_status bt_call(struct rego_evalctx *ev, const char *fn, const char *args_text,
+                                char *out, size_t cap)
+{
+    rp_error err = {0};
+    rego_value v;
+    rp_status st = bt_invoke_text(ev, ev->arena, fn, args_text, &v, &err);
+    bt_outcome(st, &err, v, REGO_FMT_REGO, out, cap);
     return st;
 }
+
+/* ---- tables ----------------------------------------------------------------------- */
 
 typedef struct {
     const char *fn, *args, *want;
 } bt_case;
 
 /* Runs a table in one fresh query context (now_ns fixed when non-zero). */
-static void bt_run(const bt_case *cases, size_t n, int64_t now_ns)
+static inline void bt_run(const bt_case *cases, size_t n, int64_t now_ns)
 {
     static char got[1 << 16];
     rp_arena *a = rp_arena_new(0);
