@@ -11,8 +11,9 @@
  * A table case is {builtin, arguments as a Rego array, expected}.  The
  * expected text is "undefined", "!<kind>:<message>" for an error (kind being
  * type for eval_type_error, builtin for eval_builtin_error, limit or nomem),
- * or the result printed as a Rego term.  All calls of one table share one
- * evaluation context, so non-deterministic builtins see one query.
+ * or the result printed as a Rego term (BT_RUN) or as compact JSON
+ * (BT_RUN_JSON).  All calls of one table share one evaluation context, so
+ * non-deterministic builtins see one query.
  *
  * Functions are static inline so that a program using part of the header
  * compiles without unused-function warnings.
@@ -251,18 +252,25 @@ static inline rp_status bt_invoke(struct rego_evalctx *ev, const char *name, con
     return rego_builtin_call(bt_find(name), ev, loc, args, out, err);
 }
 
+/* The items of args, an array of as many arguments as name takes; another
+ * count is a test bug. */
+static inline const rego_value *bt_args(const char *name, rego_value args)
+{
+    const rego_builtin *bi = bt_find(name);
+    if (args.kind != REGO_ARRAY || args.n != bi->arity) {
+        fprintf(stderr, "test bug: %s takes %u arguments, the test gives %u\n", name,
+                (unsigned)bi->arity, args.kind == REGO_ARRAY ? (unsigned)args.n : 0);
+        exit(2);
+    }
+    return args.u.items;
+}
+
 /* Calls name on the Rego array in args_text, read into arena in; results go
- * to ev's arena.  An argument count other than the arity is a test bug. */
+ * to ev's arena. */
 static inline rp_status bt_invoke_text(struct rego_evalctx *ev, rp_arena *in, const char *name,
                                        const char *args_text, rego_value *out, rp_error *err)
 {
-    rego_value args = bt_term(in, args_text);
-    if (args.kind != REGO_ARRAY || args.n != bt_find(name)->arity) {
-        fprintf(stderr, "test bug: %s takes %u arguments: %s\n", name,
-                (unsigned)bt_find(name)->arity, args_text);
-        exit(2);
-    }
-    return bt_invoke(ev, name, args.u.items, out, err);
+    return bt_invoke(ev, name, bt_args(name, bt_term(in, args_text)), out, err);
 }
 
 static inline const char *bt_kind(rp_status st, const rp_error *err)
@@ -296,16 +304,23 @@ static inline void bt_outcome(rp_status st, const rp_error *err, rego_value v, r
     rp_buf_free(&b);
 }
 
+/* Calls name on the array args in ev and prints the outcome in fmt into out. */
+static inline rp_status bt_call_values(struct rego_evalctx *ev, const char *name, rego_value args,
+                                       rego_fmt fmt, char *out, size_t cap)
+{
+    rp_error err = {0};
+    rego_value v;
+    rp_status st = bt_invoke(ev, name, bt_args(name, args), &v, &err);
+    bt_outcome(st, &err, v, fmt, out, cap);
+    return st;
+}
+
 /* Calls fn with the arguments in args_text (inputs and results in ev's
  * arena) and prints the outcome as a Rego term into out. */
 static inline rp_status bt_call(struct rego_evalctx *ev, const char *fn, const char *args_text,
                                 char *out, size_t cap)
 {
-    rp_error err = {0};
-    rego_value v;
-    rp_status st = bt_invoke_text(ev, ev->arena, fn, args_text, &v, &err);
-    bt_outcome(st, &err, v, REGO_FMT_REGO, out, cap);
-    return st;
+    return bt_call_values(ev, fn, bt_term(ev->arena, args_text), REGO_FMT_REGO, out, cap);
 }
 
 /* ---- tables ----------------------------------------------------------------------- */
@@ -314,23 +329,38 @@ typedef struct {
     const char *fn, *args, *want;
 } bt_case;
 
-/* Runs a table in one fresh query context (now_ns fixed when non-zero). */
-static inline void bt_run(const bt_case *cases, size_t n, int64_t now_ns)
+/* How a table's expected results are printed ("undefined" and errors are
+ * the same in both). */
+typedef enum {
+    BT_WANT_REGO, /* as Rego terms */
+    BT_WANT_JSON, /* as compact JSON */
+} bt_want;
+
+static inline void bt_check(struct rego_evalctx *ev, const bt_case *c, bt_want want)
 {
     static char got[1 << 16];
+    rego_value args = bt_term(ev->arena, c->args);
+    bt_call_values(ev, c->fn, args, want == BT_WANT_JSON ? REGO_FMT_JSON : REGO_FMT_REGO, got,
+                   sizeof(got));
+    T_CHECKM(strcmp(got, c->want) == 0, "%s(%s)\n    got:  %s\n    want: %s", c->fn, c->args, got,
+             c->want);
+}
+
+/* Runs a table in one fresh query context (now_ns fixed when non-zero). */
+static inline void bt_run(const bt_case *cases, size_t n, int64_t now_ns, bt_want want)
+{
     rp_arena *a = rp_arena_new(0);
     struct rego_evalctx ev;
     rego_evalctx_init(&ev, a);
     ev.now_ns = now_ns;
-    for (size_t i = 0; i < n; i++) {
-        const bt_case *c = &cases[i];
-        bt_call(&ev, c->fn, c->args, got, sizeof(got));
-        T_CHECKM(strcmp(got, c->want) == 0, "%s(%s)\n    got:  %s\n    want: %s", c->fn, c->args,
-                 got, c->want);
-    }
+    for (size_t i = 0; i < n; i++)
+        bt_check(&ev, &cases[i], want);
     rp_arena_free(a);
 }
 
-#define BT_RUN(tab, now) bt_run(tab, RP_ARRAY_LEN(tab), now)
+/* Runs table tab, printing results as Rego terms. */
+#define BT_RUN(tab, now) bt_run(tab, RP_ARRAY_LEN(tab), now, BT_WANT_REGO)
+/* Runs table tab, printing results as compact JSON. */
+#define BT_RUN_JSON(tab) bt_run(tab, RP_ARRAY_LEN(tab), 0, BT_WANT_JSON)
 
 #endif
