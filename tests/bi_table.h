@@ -11,9 +11,10 @@
  * A table case is {builtin, arguments as a Rego array, expected}.  The
  * expected text is "undefined", "!<kind>:<message>" for an error (kind being
  * type for eval_type_error, builtin for eval_builtin_error, limit or nomem),
- * or the result printed as a Rego term (BT_RUN) or as compact JSON
- * (BT_RUN_JSON).  All calls of one table share one evaluation context, so
- * non-deterministic builtins see one query.
+ * or the result: printed as a Rego term (BT_RUN) or as compact JSON
+ * (BT_RUN_JSON) and compared as text, or a term compared with the result
+ * as a value, so 1 equals 1.0 (BT_RUN_VALUE).  All calls of one table share
+ * one evaluation context, so non-deterministic builtins see one query.
  *
  * Functions are static inline so that a program using part of the header
  * compiles without unused-function warnings.
@@ -329,21 +330,27 @@ typedef struct {
     const char *fn, *args, *want;
 } bt_case;
 
-/* How a table's expected results are printed ("undefined" and errors are
- * the same in both). */
+/* How a table's expected results are compared ("undefined" and errors are
+ * compared as text in all three). */
 typedef enum {
-    BT_WANT_REGO, /* as Rego terms */
-    BT_WANT_JSON, /* as compact JSON */
+    BT_WANT_REGO,  /* printed as a Rego term, to the byte */
+    BT_WANT_JSON,  /* printed as compact JSON, to the byte */
+    BT_WANT_VALUE, /* read as a term and compared as a value (rego_equal) */
 } bt_want;
 
 static inline void bt_check(struct rego_evalctx *ev, const bt_case *c, bt_want want)
 {
     static char got[1 << 16];
-    rego_value args = bt_term(ev->arena, c->args);
-    bt_call_values(ev, c->fn, args, want == BT_WANT_JSON ? REGO_FMT_JSON : REGO_FMT_REGO, got,
-                   sizeof(got));
-    T_CHECKM(strcmp(got, c->want) == 0, "%s(%s)\n    got:  %s\n    want: %s", c->fn, c->args, got,
-             c->want);
+    rp_error err = {0};
+    rego_value v;
+    rp_status st = bt_invoke_text(ev, ev->arena, c->fn, c->args, &v, &err);
+    bt_outcome(st, &err, v, want == BT_WANT_JSON ? REGO_FMT_JSON : REGO_FMT_REGO, got, sizeof(got));
+    bool ok;
+    if (want == BT_WANT_VALUE && c->want[0] != '!' && strcmp(c->want, "undefined") != 0)
+        ok = st == RP_OK && !rego_is_undef(v) && rego_equal(v, bt_term(ev->arena, c->want));
+    else
+        ok = strcmp(got, c->want) == 0;
+    T_CHECKM(ok, "%s(%s)\n    got:  %s\n    want: %s", c->fn, c->args, got, c->want);
 }
 
 /* Runs a table in one fresh query context (now_ns fixed when non-zero). */
@@ -362,5 +369,7 @@ static inline void bt_run(const bt_case *cases, size_t n, int64_t now_ns, bt_wan
 #define BT_RUN(tab, now) bt_run(tab, RP_ARRAY_LEN(tab), now, BT_WANT_REGO)
 /* Runs table tab, printing results as compact JSON. */
 #define BT_RUN_JSON(tab) bt_run(tab, RP_ARRAY_LEN(tab), 0, BT_WANT_JSON)
+/* Runs table tab, comparing results as values. */
+#define BT_RUN_VALUE(tab) bt_run(tab, RP_ARRAY_LEN(tab), 0, BT_WANT_VALUE)
 
 #endif
