@@ -305,6 +305,14 @@ static inline void bt_outcome(rp_status st, const rp_error *err, rego_value v, r
     rp_buf_free(&b);
 }
 
+/* v printed in fmt, in a static buffer (valid until the next call). */
+static inline const char *bt_show(rego_value v, rego_fmt fmt)
+{
+    static char out[1 << 16];
+    bt_outcome(RP_OK, NULL, v, fmt, out, sizeof(out));
+    return out;
+}
+
 /* Calls name on the array args in ev and prints the outcome in fmt into out. */
 static inline rp_status bt_call_values(struct rego_evalctx *ev, const char *name, rego_value args,
                                        rego_fmt fmt, char *out, size_t cap)

@@ -8,15 +8,8 @@
  * Values are written as JSON; {"$set": [...]} stands for a set and
  * {"$obj": [[k, v], ...]} for an object with non-string keys.
  */
-#include <stdlib.h>
-
-#include "rego/builtin.h"
-#include "rego/evalctx.h"
-#include "rego/json.h"
-#include "rego/limits.h"
-#include "t.h"
-
 #include "bi_json.h"
+#include "rego/limits.h"
 
 REGO_BUILTIN_GROUP(collections); /* its table is walked below */
 
@@ -416,8 +409,7 @@ int main(void)
 {
     A = rp_arena_new(0);
     T_CHECK(rego_builtins_collections[0].name != NULL);
-    for (size_t i = 0; i < RP_ARRAY_LEN(cases); i++)
-        run(&cases[i]);
+    BJ_RUN(cases, BJ_PART);
     test_limits();
     test_long_chain();
     test_table();
