@@ -231,6 +231,30 @@ static inline rego_value bt_term(rp_arena *a, const char *text)
     return v;
 }
 
+/* ---- values built in code ------------------------------------------------------ */
+
+/* inner inside n arrays, [[...[inner]...]]: inner sits at depth n + 1. */
+static inline rego_value bt_nest_arrays(rp_arena *a, rego_value inner, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        rego_value arr;
+        rego_value *items = rego_array_alloc(a, 1, &arr);
+        items[0] = inner;
+        inner = arr;
+    }
+    return inner;
+}
+
+/* inner inside n objects, {key: {key: ... inner}}: inner sits at depth n + 1. */
+static inline rego_value bt_nest_objects(rp_arena *a, const char *key, rego_value inner, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        rego_objent e = {rego_cstr(a, key), inner};
+        inner = rego_object_from(a, &e, 1);
+    }
+    return inner;
+}
+
 /* ---- calling a builtin --------------------------------------------------------- */
 
 /* The builtin called name; its absence is a test bug. */

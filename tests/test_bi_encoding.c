@@ -227,14 +227,7 @@ static void test_depth(void)
     free(s);
 
     /* marshalling a value nested beyond REGO_VALUE_MAX_DEPTH is a limit error */
-    rego_value v = rego_int(1);
-    for (size_t i = 0; i < REGO_VALUE_MAX_DEPTH + 2; i++) {
-        rego_value a;
-        rego_value *items = rego_array_alloc(A, 1, &a);
-        items[0] = v;
-        v = a;
-    }
-    arg[0] = v;
+    arg[0] = bt_nest_arrays(A, rego_int(1), REGO_VALUE_MAX_DEPTH + 2);
     rp_error_clear(&err);
     T_CHECK(call("json.marshal", rego_array_borrow(arg, 1), &out, &err) == RP_ERR_LIMIT);
     rp_error_clear(&err);
