@@ -8,15 +8,8 @@
  * Values are written as JSON; {"$set": [...]} stands for a set and
  * {"$obj": [[k, v], ...]} for an object with non-string keys.
  */
-#include <stdlib.h>
-
-#include "rego/builtin.h"
-#include "rego/evalctx.h"
-#include "rego/json.h"
-#include "rego/limits.h"
-#include "t.h"
-
 #include "bi_json.h"
+#include "rego/limits.h"
 
 REGO_BUILTIN_GROUP(collections); /* its table is walked below */
 
@@ -293,29 +286,16 @@ static const bcase cases[] = {
     {"graph.reachable_paths", "[{\"a\":[]},\"a\"]", NULL, "T:operand 2 must be {array, set} but got string"},
 };
 
-/* A value nested depth levels deep: [[[...[1]...]]]. */
-static rego_value nested(size_t depth)
-{
-    rego_value v = rego_int(1);
-    for (size_t i = 0; i < depth; i++) {
-        rego_value a;
-        rego_value *items = rego_array_alloc(A, 1, &a);
-        items[0] = v;
-        v = a;
-    }
-    return v;
-}
-
 static void test_limits(void)
 {
     rego_value out;
     rp_error err = {0};
     rego_value args[1];
     /* walk: paths up to REGO_WALK_MAX_DEPTH long are fine, one more is not */
-    args[0] = nested(REGO_WALK_MAX_DEPTH);
+    args[0] = bt_nest_arrays(A, rego_int(1), REGO_WALK_MAX_DEPTH);
     rego_value arr = rego_array_borrow(args, 1);
     T_CHECK(call("walk", arr, &out, &err) == RP_OK && out.n == REGO_WALK_MAX_DEPTH + 1);
-    args[0] = nested(REGO_WALK_MAX_DEPTH + 1);
+    args[0] = bt_nest_arrays(A, rego_int(1), REGO_WALK_MAX_DEPTH + 1);
     rp_error_clear(&err);
     T_CHECK(call("walk", arr, &out, &err) == RP_ERR_LIMIT && strstr(err.msg, "walk depth"));
 
@@ -329,7 +309,7 @@ static void test_limits(void)
     ents[1] = (rego_objent){rego_cstr(A, "path"), rego_array_borrow(segs, REGO_WALK_MAX_DEPTH)};
     ents[2] = (rego_objent){rego_cstr(A, "value"), rego_int(1)};
     op = rego_object_seal(A, op);
-    two[0] = nested(REGO_WALK_MAX_DEPTH);
+    two[0] = bt_nest_arrays(A, rego_int(1), REGO_WALK_MAX_DEPTH);
     two[1] = rego_array_borrow(&op, 1);
     rp_error_clear(&err);
     T_CHECK(call("json.patch", rego_array_borrow(two, 2), &out, &err) == RP_OK &&
@@ -344,13 +324,7 @@ static void test_limits(void)
     T_CHECK(call("json.patch", rego_array_borrow(two, 2), &out, &err) == RP_ERR_LIMIT);
 
     /* object.union_n over deeply nested objects */
-    rego_value deep = rego_int(1);
-    for (size_t i = 0; i < REGO_VALUE_MAX_DEPTH + 2; i++) {
-        rego_value o;
-        rego_objent *e = rego_object_alloc(A, 1, &o);
-        e[0] = (rego_objent){rego_cstr(A, "k"), deep};
-        deep = o;
-    }
+    rego_value deep = bt_nest_objects(A, "k", rego_int(1), REGO_VALUE_MAX_DEPTH + 2);
     rego_value objs[2] = {deep, deep}, arr1[1] = {rego_array_borrow(objs, 2)};
     rp_error_clear(&err);
     T_CHECK(call("object.union_n", rego_array_borrow(arr1, 1), &out, &err) == RP_ERR_LIMIT);
@@ -359,11 +333,9 @@ static void test_limits(void)
     rp_arena *small = rp_arena_new(4096);
     struct rego_evalctx ev;
     rego_evalctx_init(&ev, small);
-    const rego_builtin *bi = rego_builtin_find("walk", 4);
-    args[0] = nested(200);
+    args[0] = bt_nest_arrays(A, rego_int(1), 200);
     rp_error_clear(&err);
-    rp_loc loc = {0};
-    T_CHECK(rego_builtin_call(bi, &ev, loc, args, &out, &err) == RP_ERR_NOMEM);
+    T_CHECK(bt_invoke(&ev, "walk", args, &out, &err) == RP_ERR_NOMEM);
     rp_arena_free(small);
 }
 
@@ -416,8 +388,7 @@ int main(void)
 {
     A = rp_arena_new(0);
     T_CHECK(rego_builtins_collections[0].name != NULL);
-    for (size_t i = 0; i < RP_ARRAY_LEN(cases); i++)
-        run(&cases[i]);
+    BJ_RUN(cases, BJ_PART);
     test_limits();
     test_long_chain();
     test_table();

@@ -4,242 +4,35 @@
  * entries, the size limits at exactly the limit and one past it, and
  * out-of-memory behaviour under tight arena budgets.
  *
- * A case is {builtin, arguments as a Rego array literal, expected}.  The
- * expected text is the result printed as a Rego term, "undefined", or
- * "!<kind>:<message>" for an error, kind being type (eval_type_error),
- * builtin (eval_builtin_error) or limit.  Cases marked "conf:" mirror OPA's
- * conformance cases under shared/conformance/opa/given/.
+ * Tables are bi_table.h's: {builtin, arguments as a Rego array literal,
+ * expected printed result or "!<kind>:<message>"}.  Cases marked "conf:"
+ * mirror OPA's conformance cases under shared/conformance/opa/given/.
  */
-#include <stdlib.h>
-
-#include "rego/builtin.h"
-#include "rego/evalctx.h"
+#include "bi_table.h"
 #include "rego/limits.h"
-#include "rego/value.h"
-#include "t.h"
-
-/* ---- a tiny reader for Rego term literals (test input only) --------------- */
-
-typedef struct {
-    const char *s;
-    rp_arena *a;
-    bool bad;
-} reader;
-
-static rego_value read_value(reader *r);
-
-static void skip_ws(reader *r)
-{
-    while (*r->s == ' ')
-        r->s++;
-}
-
-static bool eat(reader *r, char c)
-{
-    skip_ws(r);
-    if (*r->s != c)
-        return false;
-    r->s++;
-    return true;
-}
-
-static bool eat_word(reader *r, const char *w)
-{
-    skip_ws(r);
-    size_t n = strlen(w);
-    if (strncmp(r->s, w, n) != 0)
-        return false;
-    r->s += n;
-    return true;
-}
-
-/* "..." with \" \\ \n \t and \xNN (raw byte) escapes. */
-static rego_value read_string(reader *r)
-{
-    char buf[512];
-    size_t n = 0;
-    r->s++;
-    while (*r->s && *r->s != '"' && n < sizeof(buf)) {
-        char c = *r->s++;
-        if (c == '\\') {
-            c = *r->s++;
-            if (c == 'n')
-                c = '\n';
-            else if (c == 't')
-                c = '\t';
-            else if (c == 'x') {
-                char hex[3] = {r->s[0], r->s[1], 0};
-                c = (char)strtol(hex, NULL, 16);
-                r->s += 2;
-            }
-        }
-        buf[n++] = c;
-    }
-    r->bad |= *r->s != '"';
-    r->s++;
-    return rego_str(r->a, buf, n);
-}
-
-static rego_value read_number(reader *r)
-{
-    const char *start = r->s;
-    while (*r->s && strchr("-+0123456789.eE", *r->s))
-        r->s++;
-    rego_value v;
-    if (!rego_number_parse(r->a, start, (size_t)(r->s - start), &v)) {
-        r->bad = true;
-        return rego_undef();
-    }
-    return v;
-}
-
-static rego_value read_array(reader *r)
-{
-    rego_value items[64], out;
-    size_t n = 0;
-    r->s++;
-    if (!eat(r, ']')) {
-        do
-            items[n++] = read_value(r);
-        while (n < 64 && eat(r, ','));
-        r->bad |= !eat(r, ']');
-    }
-    rego_value *dst = rego_array_alloc(r->a, n, &out);
-    if (n)
-        memcpy(dst, items, n * sizeof(*dst));
-    return out;
-}
-
-/* {} is an empty object, {k: v, ...} an object, {a, ...} a set. */
-static rego_value read_braces(reader *r)
-{
-    r->s++;
-    if (eat(r, '}'))
-        return rego_empty_object();
-    rego_value first = read_value(r);
-    if (eat(r, ':')) {
-        rego_objb ob;
-        rego_objb_init(&ob, r->a);
-        rego_objb_put(&ob, first, read_value(r));
-        while (eat(r, ',')) {
-            rego_value k = read_value(r);
-            r->bad |= !eat(r, ':');
-            rego_objb_put(&ob, k, read_value(r));
-        }
-        r->bad |= !eat(r, '}');
-        return rego_objb_finish(&ob);
-    }
-    rego_setb sb;
-    rego_setb_init(&sb, r->a);
-    rego_setb_add(&sb, first);
-    while (eat(r, ','))
-        rego_setb_add(&sb, read_value(r));
-    r->bad |= !eat(r, '}');
-    return rego_setb_finish(&sb);
-}
-
-static rego_value read_value(reader *r)
-{
-    skip_ws(r);
-    switch (*r->s) {
-    case '[': return read_array(r);
-    case '{': return read_braces(r);
-    case '"': return read_string(r);
-    default: break;
-    }
-    if (eat_word(r, "null"))
-        return rego_null();
-    if (eat_word(r, "true"))
-        return rego_bool(true);
-    if (eat_word(r, "false"))
-        return rego_bool(false);
-    if (eat_word(r, "set()"))
-        return rego_empty_set();
-    return read_number(r);
-}
-
-static rego_value term(rp_arena *a, const char *text)
-{
-    reader r = {text, a, false};
-    rego_value v = read_value(&r);
-    skip_ws(&r);
-    if (r.bad || *r.s) {
-        fprintf(stderr, "test bug: cannot read %s\n", text);
-        exit(2);
-    }
-    return v;
-}
-
-/* ---- running a call ------------------------------------------------------ */
 
 static rp_arena *A; /* inputs and, unless a test says otherwise, results */
 
-static const char *kind_tag(rp_status st, const rp_error *err)
-{
-    if (st == RP_ERR_LIMIT)
-        return "limit";
-    if (st == RP_ERR_NOMEM)
-        return "nomem";
-    if (st == RP_ERR_TYPE && err->kind == RP_EK_EVAL_TYPE)
-        return "type";
-    if (st == RP_ERR_EVAL && err->kind == RP_EK_EVAL_BUILTIN)
-        return "builtin";
-    return "other";
-}
-
-/* Calls fn on the arguments in args_text with results in arena res and
- * prints the outcome into out. */
+/* Calls fn on the arguments in args_text (read into A) with results in
+ * arena res; prints the outcome into out and stores the result in *result
+ * when the call succeeds and result is not NULL. */
 static rp_status call(rp_arena *res, const char *fn, const char *args_text, char *out, size_t cap,
                       rego_value *result)
 {
-    const rego_builtin *bi = rego_builtin_find(fn, strlen(fn));
-    if (!bi) {
-        snprintf(out, cap, "!nobuiltin");
-        return RP_ERR_COMPILE;
-    }
-    rego_value args = term(A, args_text);
-    if (args.kind != REGO_ARRAY || args.n != bi->arity) {
-        snprintf(out, cap, "!arity %u", (unsigned)args.n);
-        return RP_ERR_COMPILE;
-    }
     struct rego_evalctx ev;
     rego_evalctx_init(&ev, res);
     rp_error err = {0};
-    rp_loc loc = {"test.rego", 1, 1};
     rego_value v;
-    rp_status st = rego_builtin_call(bi, &ev, loc, args.u.items, &v, &err);
-    if (st != RP_OK) {
-        snprintf(out, cap, "!%s:%s", kind_tag(st, &err), err.msg);
-        return st;
-    }
-    rp_buf b;
-    rp_buf_init(&b);
-    rego_value_write(&b, v, REGO_FMT_REGO);
-    snprintf(out, cap, "%s", rp_buf_cstr(&b));
-    rp_buf_free(&b);
-    if (result)
+    rp_status st = bt_invoke_text(&ev, A, fn, args_text, &v, &err);
+    bt_outcome(st, &err, v, REGO_FMT_REGO, out, cap);
+    if (result && st == RP_OK)
         *result = v;
     return st;
 }
 
-typedef struct {
-    const char *fn, *args, *want;
-} bcase;
-
-static void run_cases(const bcase *cases, size_t n)
-{
-    char got[1024];
-    for (size_t i = 0; i < n; i++) {
-        const bcase *c = &cases[i];
-        call(A, c->fn, c->args, got, sizeof(got), NULL);
-        T_CHECKM(strcmp(got, c->want) == 0, "%s(%s)\n    got:  %s\n    want: %s", c->fn, c->args,
-                 got, c->want);
-    }
-}
-
 /* ---- comparison and membership -------------------------------------------- */
 
-static const bcase compare_cases[] = {
+static const bt_case compare_cases[] = {
     {"equal", "[1, 1]", "true"}, /* conf: comparisonexpr/equals */
     {"equal", "[0, 1]", "false"}, /* conf: comparisonexpr/undefined: equals */
     {"equal", "[1, 1.0]", "true"},
@@ -272,7 +65,7 @@ static const bcase compare_cases[] = {
     {"lt", "[-123456789012345678901234567890, -9223372036854775808]", "true"},
 };
 
-static const bcase member_cases[] = {
+static const bt_case member_cases[] = {
     /* conf: aggregates/member ... */
     {"internal.member_2", "[1, {1}]", "true"},
     {"internal.member_2", "[1, [1]]", "true"},
@@ -313,7 +106,7 @@ static const bcase member_cases[] = {
 
 /* ---- arithmetic ----------------------------------------------------------- */
 
-static const bcase arith_cases[] = {
+static const bt_case arith_cases[] = {
     {"plus", "[1, 2]", "3"},
     {"plus", "[3, 4]", "7"}, /* conf: arithmetic/plus */
     {"plus", "[49649733057, 1]", "49649733058"}, /* conf: bug 2469 - precision */
@@ -425,7 +218,7 @@ static const bcase arith_cases[] = {
 
 /* ---- bits and ranges ------------------------------------------------------ */
 
-static const bcase bits_cases[] = {
+static const bt_case bits_cases[] = {
     {"bits.or", "[7, 9]", "15"}, /* conf: bitsor/basic */
     {"bits.or", "[50, 0]", "50"}, /* conf: bitsor/or with zero */
     {"bits.or", "[7.2, 42]",
@@ -474,7 +267,7 @@ static const bcase bits_cases[] = {
      "!type:bits.rsh: operand 2 must be an unsigned integer number but got a negative integer"},
 };
 
-static const bcase range_cases[] = {
+static const bt_case range_cases[] = {
     {"numbers.range", "[2, -3]", "[2, 1, 0, -1, -2, -3]"}, /* conf: numbersrange/descending */
     {"numbers.range", "[3.14, 4]",
      "!type:numbers.range: operand 1 must be integer number but got floating-point number"},
@@ -516,7 +309,7 @@ static const bcase range_cases[] = {
 
 /* ---- aggregates ------------------------------------------------------------ */
 
-static const bcase aggregate_cases[] = {
+static const bt_case aggregate_cases[] = {
     {"count", "[[1, 2, 3, 4]]", "4"}, /* conf: aggregates/count */
     {"count", "[{\"v1\": \"hello\", \"v2\": \"goodbye\"}]", "2"}, /* conf: count keys */
     {"count", "[{1, 2, 3, 4}]", "4"}, /* conf: count set */
@@ -604,7 +397,7 @@ static const bcase aggregate_cases[] = {
     {"any", "[{}]", "!type:any: operand 1 must be one of {array, set} but got object"},
 };
 
-static const bcase set_cases[] = {
+static const bt_case set_cases[] = {
     {"and", "[{3, 2}, {3, 4}]", "{3}"}, /* conf: sets/intersect */
     {"and", "[{1, 2, 3}, {2, 3, 4}]", "{2, 3}"},
     {"and", "[set(), {1}]", "set()"},
@@ -637,7 +430,7 @@ static const bcase set_cases[] = {
 
 /* ---- types ------------------------------------------------------------------ */
 
-static const bcase type_cases[] = {
+static const bt_case type_cases[] = {
     {"is_number", "[null]", "false"}, /* conf: typebuiltin/is_number */
     {"is_number", "[false]", "false"},
     {"is_number", "[1.5]", "true"},
@@ -847,7 +640,7 @@ static void test_limits(void)
  * with the right result or fails cleanly with RP_ERR_NOMEM. */
 static void test_budgets(void)
 {
-    static const bcase cases[] = {
+    static const bt_case cases[] = {
         {"sort", "[[5, 3, 1, 4, 2, 9, 8, 7, 6, 0]]", "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]"},
         {"numbers.range", "[1, 40]", NULL},
         {"union", "[{{1, 2, 3}, {4, 5, 6}, {7, 8, 9, 10}}]", "{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}"},
@@ -886,14 +679,14 @@ int main(void)
     T_CHECK(rego_builtins_core[0].name && rego_builtins_aggregates[0].name &&
             rego_builtins_types[0].name);
     A = rp_arena_new(0);
-    run_cases(compare_cases, RP_ARRAY_LEN(compare_cases));
-    run_cases(member_cases, RP_ARRAY_LEN(member_cases));
-    run_cases(arith_cases, RP_ARRAY_LEN(arith_cases));
-    run_cases(bits_cases, RP_ARRAY_LEN(bits_cases));
-    run_cases(range_cases, RP_ARRAY_LEN(range_cases));
-    run_cases(aggregate_cases, RP_ARRAY_LEN(aggregate_cases));
-    run_cases(set_cases, RP_ARRAY_LEN(set_cases));
-    run_cases(type_cases, RP_ARRAY_LEN(type_cases));
+    BT_RUN(compare_cases, 0);
+    BT_RUN(member_cases, 0);
+    BT_RUN(arith_cases, 0);
+    BT_RUN(bits_cases, 0);
+    BT_RUN(range_cases, 0);
+    BT_RUN(aggregate_cases, 0);
+    BT_RUN(set_cases, 0);
+    BT_RUN(type_cases, 0);
     test_representations();
     test_registry();
     test_limits();

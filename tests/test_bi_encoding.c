@@ -9,15 +9,8 @@
  * Values are written as JSON; {"$set": [...]} stands for a set and
  * {"$obj": [[k, v], ...]} for an object with non-string keys.
  */
-#include <stdlib.h>
-
-#include "rego/builtin.h"
-#include "rego/evalctx.h"
-#include "rego/json.h"
-#include "rego/limits.h"
-#include "t.h"
-
 #include "bi_json.h"
+#include "rego/limits.h"
 
 REGO_BUILTIN_GROUP(encoding); /* its table is walked below */
 
@@ -210,7 +203,7 @@ static void test_yaml_roundtrip(void)
         rego_value a2[1] = {y};
         ok = ok && call("yaml.unmarshal", rego_array_borrow(a2, 1), &back, &err) == RP_OK;
         T_CHECKM(ok && rego_equal(v, back), "yaml round trip %s: %s", docs[i],
-                 ok ? show(back) : err.msg);
+                 ok ? bt_show(back, REGO_FMT_REGO) : err.msg);
     }
 }
 
@@ -234,14 +227,7 @@ static void test_depth(void)
     free(s);
 
     /* marshalling a value nested beyond REGO_VALUE_MAX_DEPTH is a limit error */
-    rego_value v = rego_int(1);
-    for (size_t i = 0; i < REGO_VALUE_MAX_DEPTH + 2; i++) {
-        rego_value a;
-        rego_value *items = rego_array_alloc(A, 1, &a);
-        items[0] = v;
-        v = a;
-    }
-    arg[0] = v;
+    arg[0] = bt_nest_arrays(A, rego_int(1), REGO_VALUE_MAX_DEPTH + 2);
     rp_error_clear(&err);
     T_CHECK(call("json.marshal", rego_array_borrow(arg, 1), &out, &err) == RP_ERR_LIMIT);
     rp_error_clear(&err);
@@ -252,8 +238,7 @@ int main(void)
 {
     A = rp_arena_new(0);
     T_CHECK(rego_builtins_encoding[0].name != NULL);
-    for (size_t i = 0; i < RP_ARRAY_LEN(cases); i++)
-        run(&cases[i]);
+    BJ_RUN(cases, BJ_PART);
     test_yaml_roundtrip();
     test_depth();
     rp_arena_free(A);

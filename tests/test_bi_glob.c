@@ -5,24 +5,18 @@
  * documented meaning where gobwas v0.2.3's optimiser disagrees with it; and
  * linear time on a pathological glob and on a 1 MiB glob.
  *
- * A case is {builtin, arguments as a JSON array, expected}: the result as
- * compact JSON, or "!<kind>:<message>" for an error (type: eval_type_error,
- * builtin: eval_builtin_error).  Cases marked "conf:" mirror OPA's
- * conformance cases (shared/conformance/opa/given/globmatch, globquotemeta).
- * Expected values were produced by gobwas/glob v0.2.3 (the library OPA
- * uses), except the table of known differences.
+ * Tables are bi_table.h's, run with BT_RUN_JSON: {builtin, arguments as a
+ * JSON array, expected}, the result as compact JSON, or "!<kind>:<message>"
+ * for an error (type: eval_type_error, builtin: eval_builtin_error).
+ * Cases marked "conf:" mirror OPA's conformance cases
+ * (shared/conformance/opa/given/globmatch, globquotemeta).  Expected values
+ * were produced by gobwas/glob v0.2.3 (the library OPA uses), except the
+ * table of known differences.
  */
-#include <pthread.h>
-#include <stdlib.h>
-#include <time.h>
-
-#include "rego/builtin.h"
-#include "rego/evalctx.h"
-#include "rego/json.h"
+#include "bi_table.h"
 #include "rego/limits.h"
 #include "rego/re2_shim.h"
-#include "rego/value.h"
-#include "t.h"
+#include "t_linear.h"
 
 /* The group tables are weak references in the registry: name them so the
  * linker takes glob.o from the library. */
@@ -31,78 +25,9 @@ const rego_builtin *const force_link_glob = rego_builtins_glob;
 
 static rp_arena *A;
 
-static const char *kind_tag(rp_status st, const rp_error *err)
-{
-    if (st == RP_ERR_LIMIT)
-        return "limit";
-    if (st == RP_ERR_NOMEM)
-        return "nomem";
-    if (st == RP_ERR_TYPE && err->kind == RP_EK_EVAL_TYPE)
-        return "type";
-    if (st == RP_ERR_EVAL && err->kind == RP_EK_EVAL_BUILTIN)
-        return "builtin";
-    return "other";
-}
-
-/* Calls fn with the arguments given as a JSON array; prints the outcome. */
-static rp_status call(const char *fn, rego_value args, char *out, size_t cap)
-{
-    const rego_builtin *bi = rego_builtin_find(fn, strlen(fn));
-    if (!bi) {
-        snprintf(out, cap, "!nobuiltin");
-        return RP_ERR_COMPILE;
-    }
-    if (args.kind != REGO_ARRAY || args.n != bi->arity) {
-        snprintf(out, cap, "!arity");
-        return RP_ERR_COMPILE;
-    }
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, A);
-    rp_error err = {0};
-    rp_loc loc = {"test.rego", 1, 1};
-    rego_value v;
-    rp_status st = rego_builtin_call(bi, &ev, loc, args.u.items, &v, &err);
-    if (st != RP_OK) {
-        snprintf(out, cap, "!%s:%s", kind_tag(st, &err), err.msg);
-        return st;
-    }
-    rp_buf b;
-    rp_buf_init(&b);
-    rego_value_write(&b, v, REGO_FMT_JSON);
-    snprintf(out, cap, "%s", rp_buf_cstr(&b));
-    rp_buf_free(&b);
-    return st;
-}
-
-static rego_value json(const char *text)
-{
-    rego_value v;
-    rp_error err = {0};
-    if (rego_json_parse(A, text, strlen(text), "case", &v, &err) != RP_OK) {
-        fprintf(stderr, "test bug: bad JSON %s: %s\n", text, err.msg);
-        exit(2);
-    }
-    return v;
-}
-
-typedef struct {
-    const char *fn, *args, *want;
-} bcase;
-
-static void run_cases(const bcase *cases, size_t n)
-{
-    char got[1024];
-    for (size_t i = 0; i < n; i++) {
-        const bcase *c = &cases[i];
-        call(c->fn, json(c->args), got, sizeof(got));
-        T_CHECKM(strcmp(got, c->want) == 0, "%s(%s)\n    got:  %s\n    want: %s", c->fn, c->args,
-                 got, c->want);
-    }
-}
-
 /* ---- tables (expected values from gobwas/glob v0.2.3) ------------------------- */
 
-static const bcase glob_conf_cases[] = {
+static const bt_case glob_conf_cases[] = {
     {"glob.match", "[\"*.github.com\", [\".\"], \"api.github.com\"]", "true"}, /* conf: globmatch/glob match with . delimiter */
     {"glob.match", "[\"api.**.com\", [\".\"], \"api.github.com\"]", "true"}, /* conf: super glob match with . delimiter */
     {"glob.match", "[\"api.**.com\", [\".\"], \"api.cdn.github.com\"]", "true"}, /* conf: super glob match with . delimiter */
@@ -129,7 +54,7 @@ static const bcase glob_conf_cases[] = {
     {"glob.match", "[\"*.github.com\", [\".\"], \"api.example.com\"]", "false"}, /* conf: captured negative results */
 };
 
-static const bcase glob_cases[] = {
+static const bt_case glob_cases[] = {
     {"glob.match", "[\"\", null, \"\"]", "true"},
     {"glob.match", "[\"\", null, \"a\"]", "false"},
     {"glob.match", "[\"a\", null, \"a\"]", "true"},
@@ -196,7 +121,7 @@ static const bcase glob_cases[] = {
     {"glob.match", "[\"x\", [\".\"], \"x\"]", "true"},
 };
 
-static const bcase quote_cases[] = {
+static const bt_case quote_cases[] = {
     {"glob.quote_meta", "[\"*.github.com\"]", "\"\\\\*.github.com\""}, /* conf: globquotemeta/glob quote meta */
     {"glob.quote_meta", "[\"{a,b}[c]?\\\\d-!\"]", "\"\\\\{a,b\\\\}\\\\[c\\\\]\\\\?\\\\\\\\d-!\""},
     {"glob.quote_meta", "[\"\"]", "\"\""},
@@ -205,7 +130,7 @@ static const bcase quote_cases[] = {
 
 /* Where gobwas v0.2.3's compiled matchers disagree with the glob meaning
  * (see glob.c): we give the documented answer; OPA's is in the comment. */
-static const bcase divergent_cases[] = {
+static const bt_case divergent_cases[] = {
     {"glob.match", "[\"?\", null, \"\"]", "false"},           /* OPA: true */
     {"glob.match", "[\"[!a]\", [\".\"], \"\"]", "false"},      /* OPA: true */
     {"glob.match", "[\"ab**bc\", null, \"abc\"]", "false"},    /* OPA: true (prefix/suffix overlap) */
@@ -215,7 +140,7 @@ static const bcase divergent_cases[] = {
 };
 
 /* OPA's operand checks for glob.match and glob.quote_meta. */
-static const bcase type_cases[] = {
+static const bt_case type_cases[] = {
     {"glob.match", "[1, null, \"a\"]", "!type:glob.match: operand 1 must be string but got number"},
     {"glob.match", "[\"a\", \".\", \"a\"]",
      "!type:glob.match: operand 2 must be one of {array, null} but got string"},
@@ -246,18 +171,20 @@ static void test_registry(void)
 static void test_nul(void)
 {
     char got[256];
+    struct rego_evalctx ev;
+    rego_evalctx_init(&ev, A);
     rego_value p1 = rego_str(A, "a\0b", 3), p2 = rego_str(A, "*\0b", 3);
     rego_value a1 = rego_array_borrow((rego_value[]){p1, rego_null(), rego_cstr(A, "ab")}, 3);
-    call("glob.match", a1, got, sizeof(got));
+    bt_call_values(&ev, "glob.match", a1, REGO_FMT_JSON, got, sizeof(got));
     T_STREQ(got, "true");
     rego_value a2 = rego_array_borrow((rego_value[]){p2, rego_null(), rego_cstr(A, "xyz")}, 3);
-    call("glob.match", a2, got, sizeof(got));
+    bt_call_values(&ev, "glob.match", a2, REGO_FMT_JSON, got, sizeof(got));
     T_STREQ(got, "true");
     rego_value a3 = rego_array_borrow((rego_value[]){rego_str(A, "[\0]", 3), rego_null(), rego_cstr(A, "a")}, 3);
-    call("glob.match", a3, got, sizeof(got));
+    bt_call_values(&ev, "glob.match", a3, REGO_FMT_JSON, got, sizeof(got));
     T_STREQ(got, "!builtin:glob.match: unexpected end of input");
     rego_value a4 = rego_array_borrow((rego_value[]){rego_str(A, "a\xff", 2), rego_null(), rego_cstr(A, "a")}, 3);
-    call("glob.match", a4, got, sizeof(got));
+    bt_call_values(&ev, "glob.match", a4, REGO_FMT_JSON, got, sizeof(got));
     T_STREQ(got, "!builtin:glob.match: could not read rune");
 }
 
@@ -271,82 +198,28 @@ static void test_nesting(void)
     memset(p + depth + 1, '}', depth);
     p[2 * depth + 1] = '\0';
     char got[256];
+    struct rego_evalctx ev;
+    rego_evalctx_init(&ev, A);
     rego_value args = rego_array_borrow((rego_value[]){rego_cstr(A, p), rego_null(), rego_cstr(A, "x")}, 3);
-    call("glob.match", args, got, sizeof(got));
+    bt_call_values(&ev, "glob.match", args, REGO_FMT_JSON, got, sizeof(got));
     T_STREQ(got, "true");
     free(p);
 }
 
-/* ---- linear time (see test_bi_regex.c for the method) ---------------------------- */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static char *repeat(char c, size_t n)
-{
-    char *s = malloc(n + 1);
-    memset(s, c, n);
-    s[n] = '\0';
-    return s;
-}
+/* ---- linear time (t_linear.h) ---------------------------------------------- */
 
 static bool work_glob(const char *pat, const char *s, size_t n)
 {
-    rp_arena *a = rp_arena_new(0);
-    rego_value args[3] = {rego_cstr(a, pat), rego_null(), rego_str_borrow(s, n)};
-    const rego_builtin *bi = rego_builtin_find("glob.match", 10);
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, a);
-    rp_error err = {0};
-    rego_value out;
-    bool ok = rego_builtin_call(bi, &ev, (rp_loc){0}, args, &out, &err) == RP_OK &&
-              out.kind == REGO_BOOL;
-    rp_arena_free(a);
-    return ok;
-}
-
-static double time_reps(const char *pat, const char *s, size_t n, int reps)
-{
-    double t0 = now();
-    bool ok = true;
-    for (int k = 0; k < reps; k++)
-        ok &= work_glob(pat, s, n);
-    if (!ok)
-        T_CHECKM(ok, "glob.match failed for %s", pat);
-    return now() - t0;
-}
-
-/* 16x the input within 96x the time; 40 ms runs, interleaved, best of 3. */
-static void check_linear(const char *pat, char c, size_t n)
-{
-    char *small = repeat(c, n), *big = repeat(c, 16 * n);
-    work_glob(pat, small, n);
-    int reps = 1;
-    while (reps < (1 << 16) && time_reps(pat, small, n, reps) < 0.04)
-        reps *= 2;
-    double ts = 1e9, tb = 1e9;
-    for (int r = 0; r < 3; r++) {
-        double t = time_reps(pat, small, n, reps);
-        ts = t < ts ? t : ts;
-        t = time_reps(pat, big, 16 * n, reps);
-        tb = t < tb ? t : tb;
-    }
-    T_CHECKM(tb < 96 * ts, "%s: %zu bytes took %.4fs, %zu bytes %.4fs (%d reps; not linear)", pat,
-             n, ts, 16 * n, tb, reps);
-    free(small);
-    free(big);
+    rego_value args[3] = {rego_str_borrow(pat, strlen(pat)), rego_null(), rego_str_borrow(s, n)};
+    return work_call("glob.match", args, REGO_BOOL);
 }
 
 static void test_linear(void)
 {
     /* Exponential for a backtracking matcher. */
-    check_linear("*a*a*a*a*a*a*a*a*a*a*b", 'a', 64 << 10);
-    check_linear("**a**a**a**a**a**b", 'a', 64 << 10);
-    check_linear("{*a,*b}{*a,*b}{*a,*b}*c", 'a', 64 << 10);
+    check_linear("*a*a*a*a*a*a*a*a*a*a*b", work_glob, "*a*a*a*a*a*a*a*a*a*a*b", 'a', 64 << 10);
+    check_linear("**a**a**a**a**a**b", work_glob, "**a**a**a**a**a**b", 'a', 64 << 10);
+    check_linear("{*a,*b}{*a,*b}{*a,*b}*c", work_glob, "{*a,*b}{*a,*b}{*a,*b}*c", 'a', 64 << 10);
 
     /* A 1 MiB glob: compiled in linear time; matching costs glob x subject
      * at worst, so past REGO_GLOB_MAX_WORK it is a limit error, at once. */
@@ -362,8 +235,7 @@ static void test_linear(void)
     rego_evalctx_init(&ev, a);
     rp_error err = {0};
     rego_value out;
-    rp_status st = rego_builtin_call(rego_builtin_find("glob.match", 10), &ev, (rp_loc){0}, args,
-                                     &out, &err);
+    rp_status st = bt_invoke(&ev, "glob.match", args, &out, &err);
     T_CHECKM(st == RP_ERR_LIMIT && strstr(err.msg, "too large to match"), "%d %s", st, err.msg);
     rp_arena_free(a);
     T_CHECKM(now() - t0 < 30.0, "1 MiB glob took %.1fs", now() - t0);
@@ -375,11 +247,11 @@ int main(void)
 {
     A = rp_arena_new(0);
     test_registry();
-    run_cases(glob_conf_cases, RP_ARRAY_LEN(glob_conf_cases));
-    run_cases(glob_cases, RP_ARRAY_LEN(glob_cases));
-    run_cases(quote_cases, RP_ARRAY_LEN(quote_cases));
-    run_cases(divergent_cases, RP_ARRAY_LEN(divergent_cases));
-    run_cases(type_cases, RP_ARRAY_LEN(type_cases));
+    BT_RUN_JSON(glob_conf_cases);
+    BT_RUN_JSON(glob_cases);
+    BT_RUN_JSON(quote_cases);
+    BT_RUN_JSON(divergent_cases);
+    BT_RUN_JSON(type_cases);
     test_nul();
     test_nesting();
     test_linear();

@@ -7,98 +7,17 @@
  * conformance directory graphql/ checks and what the differential runs
  * against gqlparser v2.5.1 turned up.
  *
- * A case gives the builtin, its arguments as a JSON array and either the
- * expected result as JSON (NULL: undefined) or an expected error "T:text"
- * (eval_type_error), "B:text" (eval_builtin_error, the whole message after
- * the builtin's name) or "L:text" (a limit, text being a substring).
+ * Tables are bi_json.h's, run with BJ_WHOLE: a case gives the builtin, its
+ * arguments as a JSON array and either the expected result as JSON (NULL:
+ * undefined) or an expected error "T:text" (eval_type_error), "B:text"
+ * (eval_builtin_error, the whole message after the builtin's name) or
+ * "L:text" (a limit, text being a substring).
  */
-#include <stdlib.h>
-
-#include "rego/builtin.h"
-#include "rego/evalctx.h"
-#include "rego/json.h"
+#include "bi_json.h"
 #include "rego/limits.h"
-#include "t.h"
-
-static rp_arena *A;
 
 /* The registry refers to group tables weakly; this pulls the object in. */
 REGO_BUILTIN_GROUP(graphql);
-
-static rego_value V(const char *json)
-{
-    rego_value v;
-    rp_error err = {0};
-    if (rego_json_parse(A, json, strlen(json), "test", &v, &err) != RP_OK) {
-        fprintf(stderr, "bad test JSON %s: %s\n", json, err.msg);
-        exit(2);
-    }
-    return v;
-}
-
-static const char *show(rego_value v)
-{
-    static char out[8192];
-    rp_buf b;
-    rp_buf_init(&b);
-    rego_value_write(&b, v, REGO_FMT_JSON);
-    snprintf(out, sizeof(out), "%s", rp_buf_cstr(&b));
-    rp_buf_free(&b);
-    return out;
-}
-
-static rp_status call_in(rp_arena *a, const char *name, const rego_value *args, size_t nargs,
-                         rego_value *out, rp_error *err)
-{
-    const rego_builtin *bi = rego_builtin_find(name, strlen(name));
-    if (!bi || bi->arity != nargs) {
-        fprintf(stderr, "no builtin %s/%zu\n", name, nargs);
-        exit(2);
-    }
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, a);
-    rp_loc loc = {"t.rego", 1, 1};
-    return rego_builtin_call(bi, &ev, loc, args, out, err);
-}
-
-static void check(const char *name, rego_value args, const char *want, const char *werr, const char *label)
-{
-    rego_value out;
-    rp_error err = {0};
-    rp_status st = call_in(A, name, args.u.items, args.n, &out, &err);
-    if (werr) {
-        rp_errkind kind = werr[0] == 'T' ? RP_EK_EVAL_TYPE : werr[0] == 'B' ? RP_EK_EVAL_BUILTIN : RP_EK_EVAL_CANCEL;
-        const char *msg = err.msg;
-        size_t pl = strlen(name);
-        bool ok = st != RP_OK && err.kind == kind;
-        if (ok && werr[0] == 'B') {
-            /* the whole message after "name: " (rp_error keeps 200 bytes) */
-            ok = !strncmp(msg, name, pl) && !strncmp(msg + pl, ": ", 2) &&
-                 !strncmp(msg + pl + 2, werr + 2, strlen(msg + pl + 2)) && strlen(msg + pl + 2) > 0 &&
-                 (strlen(werr + 2) == strlen(msg + pl + 2) || strlen(msg) >= 190);
-        } else if (ok) {
-            ok = strstr(msg, werr + 2) != NULL;
-        }
-        T_CHECKM(ok, "%s %s: want error %s\n    got status %d kind %d msg '%s'", name, label, werr, st,
-                 err.kind, msg);
-        return;
-    }
-    if (st != RP_OK) {
-        T_CHECKM(0, "%s %s: unexpected error %s", name, label, err.msg);
-        return;
-    }
-    if (!want) {
-        T_CHECKM(rego_is_undef(out), "%s %s: want undefined, got %s", name, label, show(out));
-        return;
-    }
-    rego_value w = V(want);
-    T_CHECKM(!rego_is_undef(out) && rego_equal(out, w), "%s %s:\n    got:  %s\n    want: %s", name, label,
-             rego_is_undef(out) ? "undefined" : show(out), want);
-}
-
-typedef struct {
-    const char *name, *args, *want, *err;
-} bcase;
 
 /* ---- parse_query: ASTs ----------------------------------------------------------------- */
 
@@ -535,15 +454,6 @@ static const bcase quirk_cases[] = {
     {"graphql.is_valid", "[\"{ f @skip }\", \"type Query { f: Int } directive @skip on FIELD\"]", "true", NULL},
 };
 
-static void run_table(const bcase *cases, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char label[32];
-        snprintf(label, sizeof(label), "#%zu", i);
-        check(cases[i].name, V(cases[i].args), cases[i].want, cases[i].err, label);
-    }
-}
-
 /* ---- bounds ------------------------------------------------------------------------------------ */
 
 static rego_value str_arg(const char *s, size_t n)
@@ -584,16 +494,16 @@ static void test_depth_limit(void)
     rego_value out;
     rp_error err = {0};
     rego_value args = str_arg(ok, strlen(ok));
-    T_CHECK(call_in(A, "graphql.parse_query", args.u.items, 1, &out, &err) == RP_OK);
+    T_CHECK(call("graphql.parse_query", args, &out, &err) == RP_OK);
     memset(&err, 0, sizeof(err));
     args = str_arg(deep, strlen(deep));
-    rp_status st = call_in(A, "graphql.parse_query", args.u.items, 1, &out, &err);
+    rp_status st = call("graphql.parse_query", args, &out, &err);
     T_CHECKM(st == RP_ERR_LIMIT && err.kind == RP_EK_EVAL_CANCEL && strstr(err.msg, "nesting deeper than"),
              "depth limit+1: status %d msg %s", st, err.msg);
     /* the same bound applies to is_valid (an error, not "false") */
     memset(&err, 0, sizeof(err));
     rego_value two = two_args(deep, "type Query { a: Query }");
-    st = call_in(A, "graphql.is_valid", two.u.items, 2, &out, &err);
+    st = call("graphql.is_valid", two, &out, &err);
     T_CHECKM(st == RP_ERR_LIMIT, "is_valid depth: status %d msg %s", st, err.msg);
     /* values and list types nest too */
     rp_buf b;
@@ -603,7 +513,7 @@ static void test_depth_limit(void)
         rp_buf_putc(&b, '[');
     memset(&err, 0, sizeof(err));
     args = str_arg(rp_buf_cstr(&b), b.len);
-    st = call_in(A, "graphql.parse_query", args.u.items, 1, &out, &err);
+    st = call("graphql.parse_query", args, &out, &err);
     T_CHECKM(st == RP_ERR_LIMIT, "value depth: status %d msg %s", st, err.msg);
     rp_buf_free(&b);
     free(ok);
@@ -617,12 +527,12 @@ static void test_size_limit(void)
     memset(big, ' ', n);
     rego_value out, args = str_arg(big, n);
     rp_error err = {0};
-    rp_status st = call_in(A, "graphql.parse_schema", args.u.items, 1, &out, &err);
+    rp_status st = call("graphql.parse_schema", args, &out, &err);
     T_CHECKM(st == RP_ERR_LIMIT && strstr(err.msg, "exceeds the limit"), "size: status %d msg %s", st, err.msg);
     /* at the limit it parses (to an empty document) */
     memset(&err, 0, sizeof(err));
     args = str_arg(big, n - 1);
-    T_CHECK(call_in(A, "graphql.parse_schema", args.u.items, 1, &out, &err) == RP_OK);
+    T_CHECK(call("graphql.parse_schema", args, &out, &err) == RP_OK);
     free(big);
 }
 
@@ -652,7 +562,7 @@ static void test_step_limit(void)
     rp_buf_puts(&b, " }");
     rego_value out, args = two_args(rp_buf_cstr(&b), "type Query { a: Query b: Int }");
     rp_error err = {0};
-    rp_status st = call_in(A, "graphql.is_valid", args.u.items, 2, &out, &err);
+    rp_status st = call("graphql.is_valid", args, &out, &err);
     T_CHECKM(st == RP_ERR_LIMIT && err.kind == RP_EK_EVAL_CANCEL && strstr(err.msg, "exceeds a limit"),
              "steps: status %d msg %s", st, err.msg);
     rp_buf_free(&b);
@@ -663,7 +573,7 @@ static void test_step_limit(void)
     rp_buf_puts(&b, " }");
     args = two_args(rp_buf_cstr(&b), "type Query { a: Query b: Int }");
     memset(&err, 0, sizeof(err));
-    T_CHECK(call_in(A, "graphql.is_valid", args.u.items, 2, &out, &err) == RP_OK && out.kind == REGO_BOOL &&
+    T_CHECK(call("graphql.is_valid", args, &out, &err) == RP_OK && out.kind == REGO_BOOL &&
             out.u.b);
     rp_buf_free(&b);
 }
@@ -675,7 +585,7 @@ static void test_cycle_recursion(void)
     const char *q = "{ a { ...F } } fragment F on Query { a { b ...G } } fragment G on Query { a { b: c ...F } }";
     rego_value out, args = two_args(q, "type Query { a: Query b: Int c: Int }");
     rp_error err = {0};
-    rp_status st = call_in(A, "graphql.is_valid", args.u.items, 2, &out, &err);
+    rp_status st = call("graphql.is_valid", args, &out, &err);
     T_CHECKM(st == RP_ERR_LIMIT || (st == RP_OK && out.kind == REGO_BOOL && !out.u.b),
              "cycles: status %d msg %s", st, err.msg);
 }
@@ -691,9 +601,11 @@ static void test_budgets(void)
         rp_arena *a = rp_arena_new(budget);
         args[0] = rego_str(A, q, strlen(q));
         args[1] = rego_str(A, SW, strlen(SW));
+        struct rego_evalctx ev;
+        rego_evalctx_init(&ev, a);
         rego_value out;
         rp_error err = {0};
-        rp_status st = call_in(a, "graphql.parse", args, 2, &out, &err);
+        rp_status st = bt_invoke(&ev, "graphql.parse", args, &out, &err);
         if (st == RP_OK)
             reached = true;
         else
@@ -715,7 +627,7 @@ static void test_truncation(void)
     rp_buf_puts(&b, "\" { a }");
     rego_value out, args = str_arg(rp_buf_cstr(&b), b.len);
     rp_error err = {0};
-    rp_status st = call_in(A, "graphql.parse_query", args.u.items, 1, &out, &err);
+    rp_status st = call("graphql.parse_query", args, &out, &err);
     T_CHECKM(st == RP_ERR_EVAL && strstr(err.msg, "Unexpected String \"x\xc3\xa9") && rp_utf8_valid(err.msg, strlen(err.msg)),
              "truncation: %s", err.msg);
     rp_buf_free(&b);
@@ -724,14 +636,14 @@ static void test_truncation(void)
 int main(void)
 {
     A = rp_arena_new(0);
-    run_table(parse_query_cases, RP_ARRAY_LEN(parse_query_cases));
-    run_table(parse_error_cases, RP_ARRAY_LEN(parse_error_cases));
-    run_table(parse_schema_cases, RP_ARRAY_LEN(parse_schema_cases));
-    run_table(schema_valid_cases, RP_ARRAY_LEN(schema_valid_cases));
-    run_table(validation_cases, RP_ARRAY_LEN(validation_cases));
-    run_table(verify_cases, RP_ARRAY_LEN(verify_cases));
-    run_table(object_cases, RP_ARRAY_LEN(object_cases));
-    run_table(quirk_cases, RP_ARRAY_LEN(quirk_cases));
+    BJ_RUN(parse_query_cases, BJ_WHOLE);
+    BJ_RUN(parse_error_cases, BJ_WHOLE);
+    BJ_RUN(parse_schema_cases, BJ_WHOLE);
+    BJ_RUN(schema_valid_cases, BJ_WHOLE);
+    BJ_RUN(validation_cases, BJ_WHOLE);
+    BJ_RUN(verify_cases, BJ_WHOLE);
+    BJ_RUN(object_cases, BJ_WHOLE);
+    BJ_RUN(quirk_cases, BJ_WHOLE);
     test_truncation();
     test_depth_limit();
     test_size_limit();

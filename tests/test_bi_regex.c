@@ -7,25 +7,21 @@
  * linear time on pathological input, measured against a baseline in the
  * same run.
  *
- * A case is {builtin, arguments as a JSON array, expected}.  The expected
- * text is the result as compact JSON, or "!<kind>:<message>" for an error,
- * kind being type (eval_type_error) or builtin (eval_builtin_error).  Cases
- * marked "conf:" mirror OPA's conformance cases (shared/conformance/opa/
- * given/regex*, globsmatch).  Expected values were produced by Go's regexp
- * (the engine OPA runs on; Go 1.22+ for (?<name>)) and by OPA's
- * glob-intersection v0.2.0, not written by hand.
+ * Tables are bi_table.h's, run with BT_RUN_JSON: {builtin, arguments as a
+ * JSON array, expected}, the expected text being the result as compact JSON,
+ * or "!<kind>:<message>" for an error, kind being type (eval_type_error) or
+ * builtin (eval_builtin_error).  Cases marked "conf:" mirror OPA's
+ * conformance cases (shared/conformance/opa/given/regex*, globsmatch).
+ * Expected values were produced by Go's regexp (the engine OPA runs on; Go
+ * 1.22+ for (?<name>)) and by OPA's glob-intersection v0.2.0, not written
+ * by hand.
  */
 #include <pthread.h>
-#include <stdlib.h>
-#include <time.h>
 
-#include "rego/builtin.h"
-#include "rego/evalctx.h"
-#include "rego/json.h"
+#include "bi_table.h"
 #include "rego/limits.h"
 #include "rego/re2_shim.h"
-#include "rego/value.h"
-#include "t.h"
+#include "t_linear.h"
 
 /* The group tables are weak references in the registry: name them so the
  * linker takes regex.o and glob.o from the library. */
@@ -34,78 +30,9 @@ const rego_builtin *const force_link_regex = rego_builtins_regex;
 
 static rp_arena *A;
 
-static const char *kind_tag(rp_status st, const rp_error *err)
-{
-    if (st == RP_ERR_LIMIT)
-        return "limit";
-    if (st == RP_ERR_NOMEM)
-        return "nomem";
-    if (st == RP_ERR_TYPE && err->kind == RP_EK_EVAL_TYPE)
-        return "type";
-    if (st == RP_ERR_EVAL && err->kind == RP_EK_EVAL_BUILTIN)
-        return "builtin";
-    return "other";
-}
-
-/* Calls fn with the arguments given as a JSON array; prints the outcome. */
-static rp_status call(const char *fn, rego_value args, char *out, size_t cap)
-{
-    const rego_builtin *bi = rego_builtin_find(fn, strlen(fn));
-    if (!bi) {
-        snprintf(out, cap, "!nobuiltin");
-        return RP_ERR_COMPILE;
-    }
-    if (args.kind != REGO_ARRAY || args.n != bi->arity) {
-        snprintf(out, cap, "!arity");
-        return RP_ERR_COMPILE;
-    }
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, A);
-    rp_error err = {0};
-    rp_loc loc = {"test.rego", 1, 1};
-    rego_value v;
-    rp_status st = rego_builtin_call(bi, &ev, loc, args.u.items, &v, &err);
-    if (st != RP_OK) {
-        snprintf(out, cap, "!%s:%s", kind_tag(st, &err), err.msg);
-        return st;
-    }
-    rp_buf b;
-    rp_buf_init(&b);
-    rego_value_write(&b, v, REGO_FMT_JSON);
-    snprintf(out, cap, "%s", rp_buf_cstr(&b));
-    rp_buf_free(&b);
-    return st;
-}
-
-static rego_value json(const char *text)
-{
-    rego_value v;
-    rp_error err = {0};
-    if (rego_json_parse(A, text, strlen(text), "case", &v, &err) != RP_OK) {
-        fprintf(stderr, "test bug: bad JSON %s: %s\n", text, err.msg);
-        exit(2);
-    }
-    return v;
-}
-
-typedef struct {
-    const char *fn, *args, *want;
-} bcase;
-
-static void run_cases(const bcase *cases, size_t n)
-{
-    char got[1024];
-    for (size_t i = 0; i < n; i++) {
-        const bcase *c = &cases[i];
-        call(c->fn, json(c->args), got, sizeof(got));
-        T_CHECKM(strcmp(got, c->want) == 0, "%s(%s)\n    got:  %s\n    want: %s", c->fn, c->args,
-                 got, c->want);
-    }
-}
-
 /* ---- tables (expected values from Go's regexp / glob-intersection) ---------- */
 
-static const bcase match_cases[] = {
+static const bt_case match_cases[] = {
     {"regex.match", "[\"^[a-z]+\\\\[[0-9]+\\\\]$\", \"foo[1]\"]", "true"}, /* conf: regexmatch/regex.match */
     {"re_match", "[\"^[a-z]+\\\\[[0-9]+\\\\]$\", \"foo[1]\"]", "true"}, /* conf: regexmatch/re_match */
     {"re_match", "[\"^[a-z]+\\\\[[0-9]+\\\\]$\", \"foo[\\\"bar\\\"]\"]", "false"}, /* conf: regexmatch/re_match: undefined */
@@ -176,7 +103,7 @@ static const bcase match_cases[] = {
     {"regex.match", "[\"x{1000000}\", \"x\"]", "!builtin:regex.match: error parsing regexp: invalid repeat count: `{1000000}`"},
 };
 
-static const bcase valid_cases[] = {
+static const bt_case valid_cases[] = {
     {"regex.is_valid", "[\"++\"]", "false"}, /* conf: regexisvalid/bad pattern */
     {"regex.is_valid", "[\".+\"]", "true"}, /* conf: regexisvalid/good pattern */
     {"regex.is_valid", "[\"\"]", "true"},
@@ -186,7 +113,7 @@ static const bcase valid_cases[] = {
     {"regex.is_valid", "[\"[[:alpha:]]\"]", "true"},
 };
 
-static const bcase find_cases[] = {
+static const bt_case find_cases[] = {
     {"regex.find_n", "[\"a.\", \"paranormal\", -1]", "[\"ar\",\"an\",\"al\"]"}, /* conf: regexfind/finds all match values */
     {"regex.find_n", "[\"bork\", \"paranormal\", -1]", "[]"}, /* conf: regexfind/finds no matching values */
     {"regex.find_n", "[\"a.\", \"paranormal\", 0]", "[]"},
@@ -206,7 +133,7 @@ static const bcase find_cases[] = {
     {"regex.find_n", "[\"[\", \"x\", -1]", "!builtin:regex.find_n: error parsing regexp: missing closing ]: `[`"},
 };
 
-static const bcase submatch_cases[] = {
+static const bt_case submatch_cases[] = {
     {"regex.find_all_string_submatch_n", "[\"a(x*)b\", \"-\", -1]", "[]"}, /* conf: regexfindallstringsubmatch/finds no matches */
     {"regex.find_all_string_submatch_n", "[\"a(x*)b\", \"-ab-\", -1]", "[[\"ab\",\"\"]]"}, /* conf: single match without captures */
     {"regex.find_all_string_submatch_n", "[\"a(x*)b\", \"-axxb-\", -1]", "[[\"axxb\",\"xx\"]]"}, /* conf: single match with a capture */
@@ -222,7 +149,7 @@ static const bcase submatch_cases[] = {
     {"regex.find_all_string_submatch_n", "[\"((((((((((a))))))))))\", \"a\", -1]", "[[\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\"]]"}, /* more groups than the shim's small buffer */
 };
 
-static const bcase split_cases[] = {
+static const bt_case split_cases[] = {
     {"regex.split", "[\"a\", \"banana\"]", "[\"b\",\"n\",\"n\",\"\"]"}, /* conf: regexsplit/non-repeat pattern */
     {"regex.split", "[\"z+\", \"pizza\"]", "[\"pi\",\"a\"]"}, /* conf: regexsplit/repeat pattern */
     {"regex.split", "[\"\", \"\"]", "[]"},
@@ -240,7 +167,7 @@ static const bcase split_cases[] = {
     {"regex.split", "[\"(\", \"x\"]", "!builtin:regex.split: error parsing regexp: missing closing ): `(`"},
 };
 
-static const bcase replace_cases[] = {
+static const bt_case replace_cases[] = {
     {"regex.replace", "[\"-wy-wxxy-\", \"w(x*)y\", \"0\"]", "\"-0-0-\""}, /* conf: regexreplace/test pattern match and replace */
     {"regex.replace", "[\"foo\", \"(foo)\", \"$1$1\"]", "\"foofoo\""}, /* conf: regexreplace/work with groups */
     {"regex.replace", "[\"foo\", \"[\", \"$1\"]", "!builtin:regex.replace: error parsing regexp: missing closing ]: `[`"}, /* conf: regexreplace/bad regex pattern: Syntax error (strict) */
@@ -269,7 +196,7 @@ static const bcase replace_cases[] = {
     {"regex.replace", "[\"no change\", \"x\", \"y\"]", "\"no change\""},
 };
 
-static const bcase template_cases[] = {
+static const bt_case template_cases[] = {
     {"regex.template_match", "[\"urn:foo:{.*}\", \"urn:foo:bar:baz\", \"{\", \"}\"]", "true"}, /* conf: regexmatchtemplate/matches wildcard with {} */
     {"regex.template_match", "[\"urn:foo:{.*}\", \"urn:foo:bar:baz\", \"<\", \">\"]", "false"},
     {"regex.template_match", "[\"urn:foo:<.*>\", \"urn:foo:bar:baz\", \"<\", \">\"]", "true"},
@@ -289,7 +216,7 @@ static const bcase template_cases[] = {
     {"regex.template_match", "[\"\", \"x\", \"{\", \"}\"]", "false"},
 };
 
-static const bcase globs_cases[] = {
+static const bt_case globs_cases[] = {
     {"regex.globs_match", "[\"[a-z]+\", \"[0-9]*\"]", "false"}, /* conf: globsmatch/regex.globs_match */
     {"regex.globs_match", "[\"pqrs]\", \"[a-b]+\"]", "!builtin:regex.globs_match: input:pqrs], pos:5, set-close ']' with no preceding '[': the input provided is invalid"}, /* conf: globsmatch/bad pattern err */
     {"regex.globs_match", "[\"b.*\", \"bar\"]", "true"}, /* conf: globsmatch/ref */
@@ -333,7 +260,7 @@ static const bcase globs_cases[] = {
 };
 
 /* Operand checks: OPA's StringOperand / IntOperand texts, in operand order. */
-static const bcase type_cases[] = {
+static const bt_case type_cases[] = {
     {"regex.match", "[1, \"a\"]", "!type:regex.match: operand 1 must be string but got number"},
     {"regex.match", "[\"a\", null]", "!type:regex.match: operand 2 must be string but got null"},
     {"regex.match", "[1, \"[\"]", "!type:regex.match: operand 1 must be string but got number"},
@@ -378,109 +305,25 @@ static void test_registry(void)
     }
 }
 
-/* ---- linear time ------------------------------------------------------------
- * RE2 gives no step counter, so time is compared within the run: the same
- * work on 16x the input must take about 16x as long (a backtracking engine
- * would take forever on these; a quadratic one 256x).  The bound is 96x, so
- * caches and a busy machine (6x of noise) cannot fail it. */
+/* ---- linear time (t_linear.h) ---------------------------------------------- */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static char *repeat(char c, size_t n)
-{
-    char *s = malloc(n + 1);
-    memset(s, c, n);
-    s[n] = '\0';
-    return s;
-}
-
-typedef bool (*work_fn)(const char *arg, const char *s, size_t n);
-
-static double time_reps(work_fn fn, const char *arg, const char *s, size_t n, int reps)
-{
-    double t0 = now();
-    bool ok = true;
-    for (int k = 0; k < reps; k++)
-        ok &= fn(arg, s, n);
-    if (!ok)
-        T_CHECKM(ok, "work failed for %s", arg);
-    return now() - t0;
-}
-
-/* Linear: 16x the input costs under 96x the time (quadratic: 256x).
- * The small run is repeated until it takes 40 ms, small and big runs are
- * interleaved and the best of three of each is kept, so timer resolution,
- * caches and other processes on the machine stay small against it. */
-static void check_linear(const char *what, work_fn fn, const char *arg, char c, size_t n)
-{
-    char *small = repeat(c, n), *big = repeat(c, 16 * n);
-    fn(arg, small, n); /* warm: compile and cache the pattern */
-    int reps = 1;
-    while (reps < (1 << 16) && time_reps(fn, arg, small, n, reps) < 0.04)
-        reps *= 2;
-    double ts = 1e9, tb = 1e9;
-    for (int r = 0; r < 3; r++) {
-        double t = time_reps(fn, arg, small, n, reps);
-        ts = t < ts ? t : ts;
-        t = time_reps(fn, arg, big, 16 * n, reps);
-        tb = t < tb ? t : tb;
-    }
-    T_CHECKM(tb < 96 * ts, "%s: %zu bytes took %.4fs, %zu bytes %.4fs (%d reps; not linear)", what,
-             n, ts, 16 * n, tb, reps);
-    free(small);
-    free(big);
-}
-
-/* regex.match through the builtin, as the evaluator calls it. */
 static bool work_match(const char *pat, const char *s, size_t n)
 {
-    rp_arena *a = rp_arena_new(0);
-    rego_value args[2] = {rego_cstr(a, pat), rego_str_borrow(s, n)};
-    const rego_builtin *bi = rego_builtin_find("regex.match", 11);
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, a);
-    rp_error err = {0};
-    rego_value out;
-    bool ok = rego_builtin_call(bi, &ev, (rp_loc){0}, args, &out, &err) == RP_OK &&
-              out.kind == REGO_BOOL;
-    rp_arena_free(a);
-    return ok;
+    rego_value args[2] = {rego_str_borrow(pat, strlen(pat)), rego_str_borrow(s, n)};
+    return work_call("regex.match", args, REGO_BOOL);
 }
 
 static bool work_find(const char *pat, const char *s, size_t n)
 {
-    rp_arena *a = rp_arena_new(0);
-    rego_value args[3] = {rego_cstr(a, pat), rego_str_borrow(s, n), rego_int(-1)};
-    const rego_builtin *bi = rego_builtin_find("regex.find_n", 12);
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, a);
-    rp_error err = {0};
-    rego_value out;
-    bool ok = rego_builtin_call(bi, &ev, (rp_loc){0}, args, &out, &err) == RP_OK &&
-              out.kind == REGO_ARRAY;
-    rp_arena_free(a);
-    return ok;
+    rego_value args[3] = {rego_str_borrow(pat, strlen(pat)), rego_str_borrow(s, n), rego_int(-1)};
+    return work_call("regex.find_n", args, REGO_ARRAY);
 }
 
 /* regex.globs_match with the subject as the second glob. */
 static bool work_globs(const char *glob, const char *s, size_t n)
 {
-    rp_arena *a = rp_arena_new(0);
-    rego_value args[2] = {rego_cstr(a, glob), rego_str_borrow(s, n)};
-    const rego_builtin *bi = rego_builtin_find("regex.globs_match", 17);
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, a);
-    rp_error err = {0};
-    rego_value out;
-    bool ok = rego_builtin_call(bi, &ev, (rp_loc){0}, args, &out, &err) == RP_OK &&
-              out.kind == REGO_BOOL;
-    rp_arena_free(a);
-    return ok;
+    rego_value args[2] = {rego_str_borrow(glob, strlen(glob)), rego_str_borrow(s, n)};
+    return work_call("regex.globs_match", args, REGO_BOOL);
 }
 
 static void test_linear(void)
@@ -508,13 +351,15 @@ static void test_linear(void)
     for (size_t i = 1; i < 2 * REGO_REGEX_MAX_OPERATORS + 2; i += 2)
         ops[i] = '*';
     char got[256];
+    struct rego_evalctx ev;
+    rego_evalctx_init(&ev, A);
     rego_value args = rego_array_borrow((rego_value[]){rego_cstr(A, ops), rego_cstr(A, "a")}, 2);
-    call("regex.match", args, got, sizeof(got));
+    bt_call_values(&ev, "regex.match", args, REGO_FMT_JSON, got, sizeof(got));
     T_CHECKM(strncmp(got, "!builtin:regex.match: error parsing regexp: expression too large: `a*a*", 71) == 0,
              "%s", got);
     ops[2 * REGO_REGEX_MAX_OPERATORS] = '\0'; /* exactly at the limit */
     args = rego_array_borrow((rego_value[]){rego_cstr(A, ops), rego_cstr(A, "a")}, 2);
-    call("regex.match", args, got, sizeof(got));
+    bt_call_values(&ev, "regex.match", args, REGO_FMT_JSON, got, sizeof(got));
     T_STREQ(got, "true");
     free(ops);
     free(pat);
@@ -532,8 +377,10 @@ static void test_globs_bounds(void)
     memset(g2, 'a', 150);
     char args[700], got[512];
     snprintf(args, sizeof(args), "[\"%s\", \"%s\"]", g1, g2);
+    struct rego_evalctx ev;
+    rego_evalctx_init(&ev, A);
     double t0 = now();
-    call("regex.globs_match", json(args), got, sizeof(got));
+    bt_call(&ev, "regex.globs_match", args, got, sizeof(got));
     T_STREQ(got, "false");
     T_CHECKM(now() - t0 < 5.0, "globs_match took %.2fs", now() - t0);
 
@@ -547,12 +394,9 @@ static void test_globs_bounds(void)
     memset(b, 'a', k);
     strcpy(b + k, "c*");
     rego_value av[2] = {rego_cstr(A, a), rego_cstr(A, b)};
-    const rego_builtin *bi = rego_builtin_find("regex.globs_match", 17);
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, A);
     rp_error err = {0};
     rego_value out;
-    rp_status st = rego_builtin_call(bi, &ev, (rp_loc){0}, av, &out, &err);
+    rp_status st = bt_invoke(&ev, "regex.globs_match", av, &out, &err);
     T_CHECKM(st == RP_ERR_LIMIT && strstr(err.msg, "regex.globs_match: globs too complex"),
              "step budget: %d %s", st, err.msg);
     free(a);
@@ -662,12 +506,11 @@ static void test_nomem(void)
     for (size_t budget = 256; budget <= (1u << 20); budget *= 2) {
         rp_arena *a = rp_arena_new(budget);
         rego_value args[3] = {rego_str_borrow("(a)", 3), rego_str_borrow(s, 20000), rego_int(-1)};
-        const rego_builtin *bi = rego_builtin_find("regex.find_all_string_submatch_n", 32);
         struct rego_evalctx ev;
         rego_evalctx_init(&ev, a);
         rp_error err = {0};
         rego_value out;
-        rp_status st = rego_builtin_call(bi, &ev, (rp_loc){0}, args, &out, &err);
+        rp_status st = bt_invoke(&ev, "regex.find_all_string_submatch_n", args, &out, &err);
         T_CHECKM(st == RP_OK || st == RP_ERR_NOMEM, "budget %zu: status %d", budget, st);
         T_CHECK(st != RP_OK || out.n == 20000);
         rp_arena_free(a);
@@ -679,15 +522,15 @@ int main(void)
 {
     A = rp_arena_new(0);
     test_registry();
-    run_cases(match_cases, RP_ARRAY_LEN(match_cases));
-    run_cases(valid_cases, RP_ARRAY_LEN(valid_cases));
-    run_cases(find_cases, RP_ARRAY_LEN(find_cases));
-    run_cases(submatch_cases, RP_ARRAY_LEN(submatch_cases));
-    run_cases(split_cases, RP_ARRAY_LEN(split_cases));
-    run_cases(replace_cases, RP_ARRAY_LEN(replace_cases));
-    run_cases(template_cases, RP_ARRAY_LEN(template_cases));
-    run_cases(globs_cases, RP_ARRAY_LEN(globs_cases));
-    run_cases(type_cases, RP_ARRAY_LEN(type_cases));
+    BT_RUN_JSON(match_cases);
+    BT_RUN_JSON(valid_cases);
+    BT_RUN_JSON(find_cases);
+    BT_RUN_JSON(submatch_cases);
+    BT_RUN_JSON(split_cases);
+    BT_RUN_JSON(replace_cases);
+    BT_RUN_JSON(template_cases);
+    BT_RUN_JSON(globs_cases);
+    BT_RUN_JSON(type_cases);
     test_globs_bounds();
     test_linear();
     test_cache_bounds();

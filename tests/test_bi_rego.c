@@ -6,46 +6,22 @@
  * capabilities` when $RAMPART names the binary.
  *
  * Expected ASTs are written with the macros below (VAR("x") is
- * {"type":"var","value":"x"}, ...) and compared as values.
+ * {"type":"var","value":"x"}, ...), read with bi_json.h's V and compared as
+ * values.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "bi_json.h"
 #include "rego/ast_json.h"
-#include "rego/builtin.h"
 #include "rego/engine.h"
-#include "rego/evalctx.h"
-#include "rego/json.h"
 #include "rego/limits.h"
-#include "t.h"
 
 /* The registry refers to group tables weakly; this strong reference pulls
  * the group in. */
 REGO_BUILTIN_GROUP(rego);
 
-static rp_arena *A;
-
-static rego_value V(const char *json)
-{
-    rego_value v;
-    rp_error err = {0};
-    if (rego_json_parse(A, json, strlen(json), "test", &v, &err) != RP_OK) {
-        fprintf(stderr, "bad test JSON %s: %s\n", json, err.msg);
-        exit(2);
-    }
-    return v;
-}
-
+/* Values print as compact JSON here, as OPA's AST and runtime documents. */
 static const char *show(rego_value v)
 {
-    static char out[8192];
-    rp_buf b;
-    rp_buf_init(&b);
-    rego_value_write(&b, v, REGO_FMT_JSON);
-    snprintf(out, sizeof(out), "%s", rp_buf_cstr(&b));
-    rp_buf_free(&b);
-    return out;
+    return bt_show(v, REGO_FMT_JSON);
 }
 
 /* ---- calling builtins ----------------------------------------------------------- */
@@ -59,27 +35,21 @@ static void capture(void *ud, const char *s, size_t n)
 }
 
 /* Calls name(args...) with config (JSON or NULL) and the capturing sink. */
-static rp_status call(const char *name, const rego_value *args, const char *config, bool sink,
-                      rego_value *out, rp_error *err)
+static rp_status call_cfg(const char *name, const rego_value *args, const char *config, bool sink,
+                          rego_value *out, rp_error *err)
 {
-    const rego_builtin *bi = rego_builtin_find(name, strlen(name));
-    if (!bi) {
-        fprintf(stderr, "no builtin %s\n", name);
-        exit(2);
-    }
     struct rego_evalctx ev;
     rego_evalctx_init(&ev, A);
     ev.print = sink ? capture : NULL;
     ev.config = config ? V(config) : rego_undef();
     printed[0] = 0;
-    rp_loc loc = {"t.rego", 1, 1};
-    return rego_builtin_call(bi, &ev, loc, args, out, err);
+    return bt_invoke(&ev, name, args, out, err);
 }
 
 static rp_status parse(const char *file, const char *src, rego_value *out, rp_error *err)
 {
     rego_value args[2] = {rego_cstr(A, file), rego_cstr(A, src)};
-    return call("rego.parse_module", args, NULL, false, out, err);
+    return call_cfg("rego.parse_module", args, NULL, false, out, err);
 }
 
 /* ---- rego.parse_module: the AST -------------------------------------------------- */
@@ -275,7 +245,7 @@ static void test_parse_errors(void)
             rego_value args[2][2] = {{rego_int(1), rego_cstr(A, "x")}, {rego_cstr(A, "x"), rego_int(1)}};
             for (int k = 0; k < 2; k++) {
                 rp_error e = {0};
-                check_error("type", call("rego.parse_module", args[k], NULL, false, &got, &e), &e, c->want);
+                check_error("type", call_cfg("rego.parse_module", args[k], NULL, false, &got, &e), &e, c->want);
             }
             continue;
         }
@@ -382,8 +352,6 @@ static void test_budgets(void)
 {
     const char *src = "package p\nimport rego.v1\n# c\nq contains x if { some x in input; x > 1 }\n"
                       "f(_) := {1, \"a\", [y | y := input[_]]} if true else := 2\n";
-    const rego_builtin *bi = rego_builtin_find("rego.parse_module", 17);
-    rp_loc loc = {"t.rego", 1, 1};
     bool ok = false;
     int other = 0;
     for (size_t budget = 512; budget < (4u << 20) && !ok; budget += 512) {
@@ -392,7 +360,7 @@ static void test_budgets(void)
         rego_evalctx_init(&ev, a);
         rego_value args[2] = {rego_str_borrow("x.rego", 6), rego_str_borrow(src, strlen(src))}, out;
         rp_error err = {0};
-        rp_status st = rego_builtin_call(bi, &ev, loc, args, &out, &err);
+        rp_status st = bt_invoke(&ev, "rego.parse_module", args, &out, &err);
         ok = st == RP_OK;
         other += st != RP_OK && (st != RP_ERR_NOMEM || err.kind != RP_EK_EVAL_CANCEL);
         rp_arena_free(a);
@@ -464,7 +432,7 @@ static void test_runtime(void)
         const rcase *c = &runtime_cases[i];
         rego_value got;
         rp_error err = {0};
-        rp_status st = call("opa.runtime", NULL, c->config, false, &got, &err);
+        rp_status st = call_cfg("opa.runtime", NULL, c->config, false, &got, &err);
         if (c->want[0] == 'B' && c->want[1] == ':') {
             check_error(c->what, st, &err, c->want);
             continue;
@@ -477,7 +445,7 @@ static void test_runtime(void)
     setenv("RAMPART_TEST_RUNTIME", "a=b", 1);
     rego_value got;
     rp_error err = {0};
-    T_CHECK(call("opa.runtime", NULL, "{\"opa.runtime\": true}", false, &got, &err) == RP_OK);
+    T_CHECK(call_cfg("opa.runtime", NULL, "{\"opa.runtime\": true}", false, &got, &err) == RP_OK);
     T_STREQ(show(field_of(field_of(got, "env"), "RAMPART_TEST_RUNTIME")), "\"a=b\"");
     T_CHECK(field_of(got, "version").kind == REGO_STRING && field_of(got, "commit").kind == REGO_STRING);
 }
@@ -502,15 +470,15 @@ static void test_trace(void)
     for (size_t i = 0; i < RP_ARRAY_LEN(trace_cases); i++) {
         rego_value arg = rego_cstr(A, trace_cases[i].note), got;
         rp_error err = {0};
-        T_CHECK(call("trace", &arg, NULL, true, &got, &err) == RP_OK && rego_equal(got, rego_bool(true)));
+        T_CHECK(call_cfg("trace", &arg, NULL, true, &got, &err) == RP_OK && rego_equal(got, rego_bool(true)));
         T_STREQ(printed, trace_cases[i].printed);
     }
     rego_value arg = rego_cstr(A, "dropped"), got;
     rp_error err = {0};
-    T_CHECK(call("trace", &arg, NULL, false, &got, &err) == RP_OK && rego_equal(got, rego_bool(true)));
+    T_CHECK(call_cfg("trace", &arg, NULL, false, &got, &err) == RP_OK && rego_equal(got, rego_bool(true)));
     T_STREQ(printed, "");
     arg = rego_int(1);
-    check_error("trace type", call("trace", &arg, NULL, true, &got, &err), &err,
+    check_error("trace type", call_cfg("trace", &arg, NULL, true, &got, &err), &err,
                 "T:trace: operand 1 must be string but got number");
 }
 

@@ -4,274 +4,21 @@
  * trim*, replacen), Go fmt / strconv behaviour of sprintf, Unicode case
  * mapping, and the limits.
  *
- * Cases are data: builtin name, its arguments as a Rego array, and the
- * expected result as a Rego term, or "!<error code>: <message>" for an error.
- * Terms use JSON syntax plus sets ({1, 2}, set()), non-string object keys and
- * "\xNN" for a raw (possibly invalid UTF-8) byte inside strings.
+ * Tables are bi_table.h's, run with BT_RUN_VALUE: builtin name, its
+ * arguments as a Rego array, and the expected result as a Rego term compared
+ * as a value, or "!<kind>:<message>" for an error (TE, BE below).  Terms use
+ * JSON syntax plus sets ({1, 2}, set()), non-string object keys and "\xNN"
+ * for a raw (possibly invalid UTF-8) byte inside strings.
  */
-#include <stdlib.h>
-
-#include "rego/builtin.h"
-#include "rego/evalctx.h"
+#include "bi_table.h"
 #include "rego/limits.h"
-#include "t.h"
 
-/* ---- a small term reader ------------------------------------------------------ */
-
-typedef struct {
-    rp_arena *a;
-    const char *s;
-    size_t i, n;
-} reader;
-
-static void skip_ws(reader *r)
-{
-    while (r->i < r->n && (r->s[r->i] == ' ' || r->s[r->i] == '\n' || r->s[r->i] == '\t'))
-        r->i++;
-}
-
-static bool lit(reader *r, const char *w)
-{
-    size_t k = strlen(w);
-    if (r->n - r->i >= k && memcmp(r->s + r->i, w, k) == 0) {
-        r->i += k;
-        return true;
-    }
-    return false;
-}
-
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c - 'A' + 10;
-}
-
-static unsigned hexn(reader *r, int digits)
-{
-    unsigned v = 0;
-    for (int k = 0; k < digits && r->i < r->n; k++)
-        v = v * 16 + (unsigned)hexval(r->s[r->i++]);
-    return v;
-}
-
-static bool read_string(reader *r, rego_value *out)
-{
-    rp_buf b;
-    rp_buf_init(&b);
-    r->i++;
-    while (r->i < r->n && r->s[r->i] != '"') {
-        char c = r->s[r->i++];
-        if (c != '\\') {
-            rp_buf_putc(&b, c);
-            continue;
-        }
-        char e = r->s[r->i++];
-        const char *map = "\"\"\\\\//b\bf\fn\nr\rt\t";
-        const char *m = strchr(map, e);
-        if (e == 'x') {
-            rp_buf_putc(&b, (char)hexn(r, 2));
-        } else if (e == 'u') {
-            unsigned cp = hexn(r, 4);
-            if (cp >= 0xD800 && cp < 0xDC00 && lit(r, "\\u"))
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (hexn(r, 4) - 0xDC00);
-            char enc[4];
-            rp_buf_append(&b, enc, rp_utf8_encode(cp, enc));
-        } else if (m && ((m - map) % 2) == 0) {
-            rp_buf_putc(&b, m[1]);
-        } else {
-            rp_buf_free(&b);
-            return false;
-        }
-    }
-    r->i++;
-    *out = rego_str(r->a, b.data ? b.data : "", b.len);
-    rp_buf_free(&b);
-    return true;
-}
-
-static bool read_term(reader *r, rego_value *out);
-
-/* Reads "t, t, ...<close>" into a growable arena array. */
-static bool read_list(reader *r, char close, rego_value **items, size_t *n)
-{
-    size_t cap = 8;
-    *items = rp_arena_array(r->a, cap, sizeof(rego_value));
-    *n = 0;
-    skip_ws(r);
-    if (r->i < r->n && r->s[r->i] == close) {
-        r->i++;
-        return true;
-    }
-    for (;;) {
-        if (*n == cap) {
-            *items = rp_arena_grow(r->a, *items, cap * sizeof(rego_value), 2 * cap * sizeof(rego_value));
-            cap *= 2;
-        }
-        if (!read_term(r, &(*items)[(*n)++]))
-            return false;
-        skip_ws(r);
-        if (r->i < r->n && r->s[r->i] == ',') {
-            r->i++;
-            continue;
-        }
-        if (r->i < r->n && r->s[r->i] == close) {
-            r->i++;
-            return true;
-        }
-        return false;
-    }
-}
-
-/* "{...}": an object when the first element is followed by ':', else a set. */
-static bool read_braces(reader *r, rego_value *out)
-{
-    r->i++;
-    skip_ws(r);
-    if (r->i < r->n && r->s[r->i] == '}') {
-        r->i++;
-        *out = rego_empty_object();
-        return true;
-    }
-    rego_objent ents[64];
-    rego_value items[64];
-    size_t n = 0;
-    bool object = false;
-    for (;;) {
-        rego_value k;
-        if (n == 64 || !read_term(r, &k))
-            return false;
-        skip_ws(r);
-        if (n == 0)
-            object = r->i < r->n && r->s[r->i] == ':';
-        if (object) {
-            r->i++;
-            ents[n].key = k;
-            if (!read_term(r, &ents[n].val))
-                return false;
-        } else {
-            items[n] = k;
-        }
-        n++;
-        skip_ws(r);
-        if (r->i < r->n && r->s[r->i] == ',') {
-            r->i++;
-            continue;
-        }
-        if (r->i < r->n && r->s[r->i] == '}') {
-            r->i++;
-            break;
-        }
-        return false;
-    }
-    *out = object ? rego_object_from(r->a, ents, n) : rego_set_from(r->a, items, n);
-    return true;
-}
-
-static bool read_term(reader *r, rego_value *out)
-{
-    skip_ws(r);
-    if (r->i >= r->n)
-        return false;
-    char c = r->s[r->i];
-    if (c == '"')
-        return read_string(r, out);
-    if (c == '[') {
-        rego_value *items;
-        size_t n;
-        r->i++;
-        if (!read_list(r, ']', &items, &n))
-            return false;
-        *out = rego_array_borrow(items, n);
-        return true;
-    }
-    if (c == '{')
-        return read_braces(r, out);
-    if (lit(r, "set()")) {
-        *out = rego_empty_set();
-        return true;
-    }
-    if (lit(r, "null")) {
-        *out = rego_null();
-        return true;
-    }
-    if (lit(r, "true") || lit(r, "false")) {
-        *out = rego_bool(r->s[r->i - 1] == 'e' && r->s[r->i - 2] == 'u');
-        return true;
-    }
-    size_t st = r->i;
-    while (r->i < r->n && strchr("-+.0123456789eE", r->s[r->i]))
-        r->i++;
-    return rego_number_parse(r->a, r->s + st, r->i - st, out);
-}
-
-static bool parse(rp_arena *a, const char *s, rego_value *out)
-{
-    reader r = {a, s, 0, strlen(s)};
-    if (!read_term(&r, out))
-        return false;
-    skip_ws(&r);
-    return r.i == r.n;
-}
-
-static char *show(rego_value v)
-{
-    static char out[512];
-    rp_buf b;
-    rp_buf_init(&b);
-    rego_value_write(&b, v, REGO_FMT_REGO);
-    snprintf(out, sizeof(out), "%s", rp_buf_cstr(&b));
-    rp_buf_free(&b);
-    return out;
-}
-
-/* ---- running a case ----------------------------------------------------------- */
-
-typedef struct {
-    const char *fn, *args, *want;
-} bcase;
-
-/* Calls fn on the parsed args; returns the status and fills *out / err. */
-static rp_status call(rp_arena *a, const char *fn, const char *args, rego_value *out, rp_error *err)
-{
-    rego_value av;
-    const rego_builtin *bi = rego_builtin_find(fn, strlen(fn));
-    if (!bi || !parse(a, args, &av) || av.kind != REGO_ARRAY || av.n != bi->arity) {
-        fprintf(stderr, "bad case: %s(%s)\n", fn, args);
-        return RP_ERR_SYNTAX;
-    }
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, a);
-    rp_loc loc = {0};
-    return rego_builtin_call(bi, &ev, loc, av.u.items, out, err);
-}
-
-static void run_case(const bcase *c)
-{
-    rp_arena *a = rp_arena_new(1u << 30);
-    rp_error err = {0};
-    rego_value got;
-    rp_status st = call(a, c->fn, c->args, &got, &err);
-    if (c->want[0] == '!') {
-        char msg[400];
-        snprintf(msg, sizeof(msg), "!%s: %s", rp_errkind_name(err.kind), err.msg);
-        T_CHECKM(st != RP_OK && strcmp(msg, c->want) == 0, "%s(%s)\n    got:  %s%s\n    want: %s",
-                 c->fn, c->args, st == RP_OK ? "value " : "", st == RP_OK ? show(got) : msg,
-                 c->want);
-    } else {
-        rego_value want;
-        bool ok = parse(a, c->want, &want);
-        T_CHECKM(ok && st == RP_OK && got.kind != REGO_UNDEF && rego_equal(got, want),
-                 "%s(%s)\n    got:  %s\n    want: %s", c->fn, c->args,
-                 st == RP_OK ? show(got) : err.msg, c->want);
-    }
-    rp_arena_free(a);
-}
-
-#define TE "!eval_type_error: "
-#define BE "!eval_builtin_error: "
+#define TE "!type:"    /* eval_type_error */
+#define BE "!builtin:" /* eval_builtin_error */
 
 /* ---- cases: OPA conformance (given/ and given-v1/) ---------------------------- */
 
-static const bcase conformance[] = {
+static const bt_case conformance[] = {
     /* strings/ */
     {"concat", "[\"/\", [\"\", \"foo\", \"bar\", \"0\", \"baz\"]]", "\"/foo/bar/0/baz\""},
     {"concat", "[\",\", {\"1\", \"2\", \"3\"}]", "\"1,2,3\""},
@@ -390,7 +137,7 @@ static const bcase conformance[] = {
 
 /* ---- cases: the rest of the string builtins ----------------------------------- */
 
-static const bcase strings_cases[] = {
+static const bt_case strings_cases[] = {
     {"concat", "[\",\", []]", "\"\""},
     {"concat", "[\",\", [\"a\"]]", "\"a\""},
     {"concat", "[\"--\", [\"a\", \"b\", \"c\"]]", "\"a--b--c\""},
@@ -527,7 +274,7 @@ static const bcase strings_cases[] = {
 
 #define BIG "123456789012345678901234567890"
 
-static const bcase sprintf_cases[] = {
+static const bt_case sprintf_cases[] = {
     {"sprintf", "[\"%d\", [\"x\"]]", "\"%!d(string=x)\""},
     {"sprintf", "[\"%s\", [5]]", "\"%!s(int=5)\""},
     {"sprintf", "[\"%d %d\", [1]]", "\"1 %!d(MISSING)\""},
@@ -612,7 +359,7 @@ static const bcase sprintf_cases[] = {
 #define RT "strings.render_template"
 #define RTE BE "strings.render_template: template: template:"
 
-static const bcase template_cases[] = {
+static const bt_case template_cases[] = {
     /* OPA's own test cases (test/cases/testdata/v1/rendertemplate) */
     {RT, "[\"{{.test}}\", {\"test\": \"hello world\"}]", "\"hello world\""},
     {RT, "[\"{{.test}}\", {\"test\": 2023}]", "\"2023\""},
@@ -713,29 +460,24 @@ static rego_value big_string(rp_arena *a, char c, size_t n)
     return v;
 }
 
-static rp_status call_values(rp_arena *a, const char *fn, const rego_value *args, rego_value *out,
-                             rp_error *err)
-{
-    struct rego_evalctx ev;
-    rego_evalctx_init(&ev, a);
-    rp_loc loc = {0};
-    return rego_builtin_call(rego_builtin_find(fn, strlen(fn)), &ev, loc, args, out, err);
-}
-
 static void test_limits(void)
 {
     rp_arena *a = rp_arena_new(1u << 30);
+    struct rego_evalctx ev;
+    rego_evalctx_init(&ev, a);
     rp_error err = {0};
     rego_value out;
     /* Go's widest width is ~10^7: accepted, and far below the output cap. */
-    T_CHECK(call(a, "sprintf", "[\"%9999999d\", [1]]", &out, &err) == RP_OK && out.n == 9999999);
-    T_CHECK(call(a, "sprintf", "[\"%9999999d%9999999d\", [1, 2]]", &out, &err) == RP_ERR_LIMIT &&
+    T_CHECK(bt_invoke_text(&ev, a, "sprintf", "[\"%9999999d\", [1]]", &out, &err) == RP_OK &&
+            out.n == 9999999);
+    T_CHECK(bt_invoke_text(&ev, a, "sprintf", "[\"%9999999d%9999999d\", [1, 2]]", &out, &err) ==
+                RP_ERR_LIMIT &&
             err.kind == RP_EK_EVAL_CANCEL);
     T_STREQ(err.msg, "sprintf: output would exceed 16777216 bytes");
     rp_error_clear(&err);
     /* A small pattern object and input cannot build more than the cap. */
     rego_value args[3] = {big_string(a, 'a', 1000), rego_str(a, "", 0), big_string(a, 'x', 2u << 20)};
-    T_CHECK(call_values(a, "replace", args, &out, &err) == RP_ERR_LIMIT);
+    T_CHECK(bt_invoke(&ev, "replace", args, &out, &err) == RP_ERR_LIMIT);
     T_STREQ(err.msg, "replace: result would exceed 1073741824 bytes");
     rp_error_clear(&err);
     /* Quadratic inputs for a naive replacer: linear here. */
@@ -744,9 +486,9 @@ static void test_limits(void)
     k[99999] = 'b';
     rego_value pat = rego_object_from(a, &ent, 1);
     rego_value rn[2] = {pat, big_string(a, 'a', 200000)};
-    T_CHECK(call_values(a, "strings.replace_n", rn, &out, &err) == RP_OK && out.n == 200000);
+    T_CHECK(bt_invoke(&ev, "strings.replace_n", rn, &out, &err) == RP_OK && out.n == 200000);
     rego_value ix[2] = {big_string(a, 'a', 200000), ent.key};
-    T_CHECK(call_values(a, "indexof", ix, &out, &err) == RP_OK && out.u.i == -1);
+    T_CHECK(bt_invoke(&ev, "indexof", ix, &out, &err) == RP_OK && out.u.i == -1);
     /* Nested ranges that print nothing still count as work. */
     rego_value nums[64];
     for (int i = 0; i < 64; i++)
@@ -756,10 +498,10 @@ static void test_limits(void)
                                      "{{end}}{{end}}{{end}}"),
                         rego_object_from(a, &va, 1)};
     rp_error_clear(&err);
-    T_CHECK(call_values(a, "strings.render_template", rt, &out, &err) == RP_ERR_LIMIT);
+    T_CHECK(bt_invoke(&ev, "strings.render_template", rt, &out, &err) == RP_ERR_LIMIT);
     rt[0] = rego_cstr(a, "{{range .a}}{{range $.a}}{{range $.a}}{{end}}{{end}}{{end}}");
     rp_error_clear(&err);
-    T_CHECK(call_values(a, "strings.render_template", rt, &out, &err) == RP_OK && out.n == 0);
+    T_CHECK(bt_invoke(&ev, "strings.render_template", rt, &out, &err) == RP_OK && out.n == 0);
     /* Template nesting is bounded. */
     rp_buf deep;
     rp_buf_init(&deep);
@@ -768,7 +510,7 @@ static void test_limits(void)
     rt[0] = rego_str(a, deep.data, deep.len);
     rp_buf_free(&deep);
     rp_error_clear(&err);
-    T_CHECK(call_values(a, "strings.render_template", rt, &out, &err) == RP_ERR_EVAL);
+    T_CHECK(bt_invoke(&ev, "strings.render_template", rt, &out, &err) == RP_ERR_EVAL);
     T_STREQ(err.msg, "strings.render_template: template: template:1: nesting deeper than 100");
     rp_arena_free(a);
 }
@@ -780,14 +522,10 @@ REGO_BUILTIN_GROUP(strings);
 int main(void)
 {
     T_CHECK(rego_builtins_strings[0].name != NULL);
-    for (size_t i = 0; i < RP_ARRAY_LEN(conformance); i++)
-        run_case(&conformance[i]);
-    for (size_t i = 0; i < RP_ARRAY_LEN(strings_cases); i++)
-        run_case(&strings_cases[i]);
-    for (size_t i = 0; i < RP_ARRAY_LEN(sprintf_cases); i++)
-        run_case(&sprintf_cases[i]);
-    for (size_t i = 0; i < RP_ARRAY_LEN(template_cases); i++)
-        run_case(&template_cases[i]);
+    BT_RUN_VALUE(conformance);
+    BT_RUN_VALUE(strings_cases);
+    BT_RUN_VALUE(sprintf_cases);
+    BT_RUN_VALUE(template_cases);
     test_limits();
     return T_DONE();
 }
