@@ -1117,8 +1117,10 @@ static rp_status call_builtin(ev *e, const rego_builtin *bi, const rego_value *a
     if (st == RP_OK)
         return RP_OK;
     *out = rego_undef();
+    /* Conflicts, cancellations and internal errors stop the evaluation in
+     * OPA whether builtin errors are strict or not (topdown's Halt). */
     if (st == RP_ERR_NOMEM || st == RP_ERR_LIMIT || berr.kind == RP_EK_EVAL_CANCEL ||
-        berr.kind == RP_EK_EVAL_CONFLICT || e->strict) {
+        berr.kind == RP_EK_EVAL_CONFLICT || berr.kind == RP_EK_EVAL_OTHER || e->strict) {
         if (e->err->code == RP_OK)
             *e->err = berr;
         return st;
