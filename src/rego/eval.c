@@ -1285,6 +1285,7 @@ static rp_status eval_term(ev *e, rego_value *fr, const rego_term *t, vkont *k)
     case REGO_TERM_INPUT:
         return e->w.input.kind ? k->fn(e, k, e->w.input) : RP_OK;
     case REGO_TERM_VAR:
+    case REGO_TERM_TEMPLATE: /* the compiler lowers template strings to calls */
         break;
     }
     return eval_error(e, RP_ERR_EVAL, RP_EK_EVAL_OTHER, t->loc, "internal: unresolved term");
@@ -1333,6 +1334,7 @@ static bool term_ready(const rego_value *fr, const rego_term *t)
                 return false;
         return true;
     case REGO_TERM_VAR:
+    case REGO_TERM_TEMPLATE:
         return false;
     }
     return false;
