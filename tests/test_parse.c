@@ -135,6 +135,8 @@ static void test_lexer(void)
         {"x\xd9\xa1 y", "ident@1:1 whitespace@1:3 ident@1:4 eof@1:4"},
         {"\xef\xbb\xbfx", "ident@1:2 eof@1:2"},
         {"", "eof@1:0"},
+        {"$\"a\\{b\\\"\" $\"c{", "template-string-end@1:1 whitespace@1:10 template-string-part@1:11 eof@1:14"},
+        {"$`a\n\\{`x $`{", "raw-template-string-end@1:1 ident@2:4 whitespace@2:5 raw-template-string-part@2:6 eof@2:8"},
     };
     for (size_t i = 0; i < RP_ARRAY_LEN(cases); i++) {
         rego_lexer lx;
@@ -161,6 +163,9 @@ static void test_lexer(void)
         {"12ab", "illegal number format"},   {"\"\\q\"", "illegal escape sequence"},
         {"!x", "illegal ! character"},       {"a\0", "illegal null character"},
         {"a\xff", "illegal utf-8 character"}, {"a\xef\xbb\xbf", "illegal byte-order mark"},
+        {"$\"abc", "non-terminated string"}, {"$\"a\nb\"", "non-terminated string"},
+        {"$`abc", "non-terminated string"},  {"$\"\\}\"", "illegal escape sequence"},
+        {"$x", "illegal $ character"},
     };
     for (size_t i = 0; i < RP_ARRAY_LEN(errs); i++) {
         rego_lexer lx;
@@ -172,6 +177,32 @@ static void test_lexer(void)
         rego_lex_scan(&lx, &t);
         T_CHECKM(t.err && strcmp(t.err, errs[i].err) == 0, "%zu: got %s want %s", i,
                  t.err ? t.err : "(none)", errs[i].err);
+    }
+    /* after an expression's `}`, the parser asks for the template's next piece */
+    {
+        const char *src = "$\"a{x}b\\{c{y} \"";
+        rego_lexer lx;
+        rego_token t;
+        rego_lex_init(&lx, src, strlen(src), REGO_KW_ALL);
+        rego_lex_scan(&lx, &t); /* $"a{ */
+        T_CHECK(t.kind == REGO_TOK_TEMPLATE_PART && t.end == 4);
+        rego_lex_scan(&lx, &t); /* x */
+        rego_lex_scan(&lx, &t); /* } */
+        T_CHECK(t.kind == REGO_TOK_RBRACE);
+        rego_lex_scan_template(&lx, &t, false); /* b\{c{ */
+        T_CHECK(t.kind == REGO_TOK_TEMPLATE_PART && t.off == 6 && t.end == 11 && t.col == 7);
+        rego_lex_scan(&lx, &t);
+        rego_lex_scan(&lx, &t);
+        rego_lex_scan_template(&lx, &t, false); /* space and the closing quote */
+        T_CHECK(t.kind == REGO_TOK_TEMPLATE_END && t.end == strlen(src) && !t.err);
+        rego_lex_init(&lx, "}\n`", 3, 0);
+        rego_lex_scan(&lx, &t);
+        rego_lex_scan_template(&lx, &t, false);
+        T_CHECK(t.err && strcmp(t.err, "non-terminated string") == 0);
+        rego_lex_init(&lx, "}\n`", 3, 0);
+        rego_lex_scan(&lx, &t);
+        rego_lex_scan_template(&lx, &t, true);
+        T_CHECK(t.kind == REGO_TOK_RAW_TEMPLATE_END && !t.err);
     }
     T_CHECK(rego_lex_keyword("in", 2, REGO_KW_ALL) == REGO_TOK_IN);
     T_CHECK(rego_lex_keyword("in", 2, 0) == REGO_TOK_IDENT);
@@ -255,6 +286,24 @@ static const struct {
     {V1, "x = 1; y = 2\nz = 3\n\n# c\nw", "x = 1; y = 2; z = 3; w"},
     {V0, "some x in xs", "some x; in; xs"},
     {V0, "every x in xs { x }", "every; x; in; xs; {x}"},
+    /* template strings: printed in OPA's String() form, $"..." with { as \{ */
+    {V1, "$\"hello {x}!\"", "$\"hello {x}!\""},
+    {V1, "$\"\"; $``", "$\"\"; $\"\""},
+    {V1, "$\"{1}{\"a\"}{true}{null}{-2.5}{\"\"}\"", "$\"1atruenull-2.5\""},
+    {V1, "$\"{ x }{x + 1} {count(xs)}{x == 1}\"", "$\"{x}{plus(x, 1)} {count(xs)}{equal(x, 1)}\""},
+    {V1, "$\"a\\{b}\\\\{c}\\\"\\t\\u00e9\\/\"", "$\"a\\{b}\\\\{c}\\\"\\t\xc3\xa9/\""},
+    {V1, "$`a\n\\{x}{y}\\n\"\t`", "$\"a\\n\\{x}{y}\\\\n\\\"\\t\""},
+    {V1, "$\"{x with input as 1 with data.a as 2}\"", "$\"{x with input as 1 with data.a as 2}\""},
+    {V1, "$\"{1 with input as 2}\"", "$\"1\""},
+    {V1, "$\"{$\"{x}\"}\"; $\"{[x | x := 1]}{{\"a\": 1}}{{1}}{{}}\"",
+     "$\"{$\"{x}\"}\"; $\"{[x | assign(x, 1)]}{{\"a\": 1}}{{1}}{{}}\""},
+    {V1, "$\"{[x |\n some x in xs\n]}\"", "$\"{[x | some x in xs]}\""},
+    {V1, "$\"{1 # one\n}\"", "$\"1\""},
+    {V1, "$\"{x} {\"}\"}\" == \"a\"", "equal($\"{x} }\", \"a\")"},
+    {V1, "$\"{input.x[_]}\"; $\"{x}\" = y", "$\"{input.x[_]}\"; $\"{x}\" = y"},
+    {V1, "f($\"{x}\", $`y`)", "f($\"{x}\", $\"y\")"},
+    {V1, "$\"a\ttab\"", "$\"a\\ttab\""},
+    {V1, "$\"\\ufeff\\u2028\\u0000\"", "$\"\\ufeff\\u2028\\u0000\""},
 };
 
 static void test_queries(void)
@@ -382,6 +431,11 @@ static const struct {
     {V0, "import rego.v1\np contains x if { some x in [1] }", "p contains x if { some x in [1] }"},
     {V1, "import rego.v1\np := 1", "p := 1"},
     {V1, "import future.keywords.in\np := 1", "p := 1"},
+    {V1, "p := $\"{x}\" if x := 1", "p := $\"{x}\" if { assign(x, 1) }"},
+    {V1, "p contains $\"a{x}\" if some x in xs", "p contains $\"a{x}\" if { some x in xs }"},
+    {V1, "p[$\"k{x}\"] := 1 if x := 1", "p[$\"k{x}\"] := 1 if { assign(x, 1) }"},
+    {V1, "default p := $\"d\"", "default p := $\"d\""},
+    {V1, "default p := $\"{[x | x := 1]}\"", "default p := $\"{[x | assign(x, 1)]}\""},
 };
 
 static void test_rules(void)
@@ -556,6 +610,37 @@ static const struct {
     {K_QUERY, V1, "[x | ]", "1:6: found empty body"},
     {K_QUERY, V1, "{x | }", "1:6: found empty body"},
     {K_TERM, V1, "", "1:1: expected exactly one term but got: "},
+    /* template strings: OPA's messages at OPA's positions (a piece after
+     * an expression starts right after its `}`) */
+    {K_QUERY, V1, "x := $\"abc", "1:6: non-terminated string"},
+    {K_QUERY, V1, "x := $\"a{y}b", "1:12: non-terminated string"},
+    {K_QUERY, V1, "x := $\"a{y}b\nc\"", "1:12: non-terminated string"},
+    {K_QUERY, V1, "x := $`a\n{y}b", "2:4: non-terminated string"},
+    {K_QUERY, V1, "x := $\"a{", "1:9: unexpected eof token"},
+    {K_QUERY, V1, "x := $\"a{\"", "1:10: non-terminated string"},
+    {K_QUERY, V1, "x := $\"{}\"", "1:9: unexpected } token"},
+    {K_QUERY, V1, "x := $\"{y z}\"", "1:11: expected } to end template string expression"},
+    {K_QUERY, V1, "x := $\"{y; z}\"", "1:10: expected } to end template string expression"},
+    {K_QUERY, V1, "x := $\"{y", "1:9: expected } to end template string expression"},
+    {K_QUERY, V1, "x := $\"{not y}\"", "1:9: unexpected negation ('not') in template-string expression"},
+    {K_QUERY, V1, "x := $\"{y = 1}\"", "1:9: unexpected unification ('=') in template-string expression"},
+    {K_QUERY, V1, "x := $\"{y := 1}\"", "1:9: unexpected assignment (':=') in template-string expression"},
+    {K_QUERY, V1, "x := $\"{some y in z}\"", "1:9: unexpected 'some' in template-string expression"},
+    {K_QUERY, V1, "x := $\"{some y}\"", "1:9: unexpected 'some' in template-string expression"},
+    {K_QUERY, V1, "x := $\"{every y in z { y }}\"", "1:9: unexpected 'every' in template-string expression"},
+    {K_QUERY, V1, "x := $\"\\}\"", "1:6: illegal escape sequence"},
+    {K_QUERY, V1, "x := $\"\\uZZZZ{1}\"", "1:6: illegal template-string part: \"\\uZZZZ{"},
+    {K_QUERY, V1, "x := $\"{1}\\{\\uZZZZ\"", "1:11: illegal template-string part: }{\\uZZZZ\""},
+    {K_QUERY, V1, "x := $\"a\tb\\n\"", "1:6: illegal template-string part: \"a\tb\\n\""},
+    {K_QUERY, V1, "x := $\"a\tb\"", NULL},
+    {K_QUERY, V1, "x := $\"a\".b", "1:6: illegal ref (head cannot be templatestring)"},
+    {K_QUERY, V1, "x := $\"{y}\"[0]", "1:6: illegal ref (head cannot be templatestring)"},
+    {K_QUERY, V0, "x := $\"a\"", "1:6: template strings are not supported by current capabilities"},
+    {K_MOD, V0, "package p\nimport rego.v1\np := $`a`", "3:6: template strings are not supported by current capabilities"},
+    {K_MOD, V1, "package p\ndefault p := $\"{x}\"", "2:1: illegal default rule (value cannot contain var)"},
+    {K_MOD, V1, "package p\ndefault p := $\"{input.x}\"", "2:1: illegal default rule (value cannot contain ref)"},
+    {K_MOD, V1, "package p\ndefault p := $\"{count([1])}\"", "2:1: illegal default rule (value cannot contain ref)"},
+    {K_MOD, V1, "package p\n$\"a\" := 1", "2:1: templatestring cannot be used for rule name"},
 };
 
 static void test_errors(void)
@@ -708,7 +793,8 @@ static rp_status parse_nested(size_t depth, const char *open, const char *close,
 static void test_depth(void)
 {
     static const char *const kinds[][2] = {{"[", "]"}, {"{", "}"}, {"(", ")"}, {"f(", ")"},
-                                           {"x[", "]"}, {"[x | x = ", "]"}};
+                                           {"x[", "]"}, {"[x | x = ", "]"},
+                                           {"$\"{", "}\""}, {"$`a{", "}b`"}};
     for (size_t i = 0; i < RP_ARRAY_LEN(kinds); i++) {
         rp_error err = {0};
         rp_status st = parse_nested(REGO_PARSE_MAX_DEPTH, kinds[i][0], kinds[i][1], &err);

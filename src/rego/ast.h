@@ -43,6 +43,14 @@ typedef enum {
     REGO_TERM_SET_COMPR,    /* {head | body}: items[0] = head */
     REGO_TERM_OBJECT_COMPR, /* {key: value | body}: items[0] = key, items[1] = value */
     REGO_TERM_CALL,      /* items[0] = operator (REF), items[1..] = arguments */
+    REGO_TERM_TEMPLATE,  /* template string $"..{e}.." or $`..{e}..` (OPA 1.12):
+                          * u.c.body holds its parts in order, n is 0.  A part
+                          * OPA keeps as a plain term (literal text, or a
+                          * scalar alone in braces: {"a"}, {1}) is an
+                          * expression with tmpl_term set and a VALUE term;
+                          * every other part is the expression written in
+                          * braces, `with` modifiers included.  The compiler
+                          * lowers the term to internal.template_string(...). */
     /* Compiler-only kinds (never produced by the parser): */
     REGO_TERM_LOCAL,     /* resolved local variable: u.var.slot */
     REGO_TERM_DATA,      /* the root `data` (head of a ref) */
@@ -51,10 +59,15 @@ typedef enum {
 
 typedef struct rego_body rego_body;
 
+/* rego_term.flags_ bits set by the parser (the compiler owns the others). */
+enum {
+    REGO_TF_RAW_TEMPLATE = 1u << 15, /* TEMPLATE written in the raw form $`...` */
+};
+
 typedef struct rego_term {
     uint8_t kind; /* rego_term_kind */
     uint8_t ground_; /* compiler: 1 if the term contains no variables */
-    uint16_t flags_; /* compiler */
+    uint16_t flags_; /* compiler, except the REGO_TF_* bits above */
     uint32_t n;   /* number of items */
     rp_loc loc;
     union {
@@ -91,7 +104,8 @@ typedef enum {
 typedef struct rego_expr {
     uint8_t kind;  /* rego_expr_kind */
     bool negated;  /* `not ...` (TERM only) */
-    uint16_t flags_; /* compiler */
+    bool tmpl_term; /* a TEMPLATE part kept as a plain term (see REGO_TERM_TEMPLATE) */
+    uint8_t flags_; /* compiler */
     uint32_t nvars;
     uint32_t nwith;
     uint32_t index_; /* compiler */

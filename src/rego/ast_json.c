@@ -14,9 +14,10 @@
  *            "with": [{"target": term, "value": term}]}
  *   term    {"type": "null"|"boolean"|"number"|"string"|"var"|"ref"|"array"
  *            |"object"|"set"|"arraycomprehension"|"objectcomprehension"
- *            |"setcomprehension"|"call", "value": ...}; null's value is {},
- *            an object's value is its [key, value] pairs, sets and objects
- *            in OPA's term order
+ *            |"setcomprehension"|"call"|"templatestring", "value": ...};
+ *            null's value is {}, an object's value is its [key, value]
+ *            pairs, sets and objects in OPA's term order; a template
+ *            string's is {"parts": [term | expr], "multi_line": bool}
  *   comment {"Location": {"file", "row", "col"}, "Text": base64 | null}
  *            (Comment has no MarshalJSON in OPA: Go's field names, []byte
  *            as base64, and Location's own MarshalJSON)
@@ -137,7 +138,8 @@ static int type_rank(rego_value type)
         const char *name;
         int rank;
     } ranks[] = {
-        {"null", 0}, {"boolean", 1}, {"number", 2}, {"string", 3}, {"var", 5},
+        {"null", 0}, {"boolean", 1}, {"number", 2}, {"string", 3}, {"templatestring", 4},
+        {"var", 5},
         {"ref", 6}, {"array", 7}, {"object", 8}, {"set", 9}, {"arraycomprehension", 10},
         {"objectcomprehension", 11}, {"setcomprehension", 12}, {"call", 13},
     };
@@ -249,9 +251,26 @@ static int body_cmp(rego_value x, rego_value y)
     return cmp_len(nx, ny);
 }
 
+/* Template string parts: terms before expressions (OPA sorts values before
+ * expressions), then by content; then the count; then the raw form last. */
+static int parts_cmp(rego_value x, rego_value y)
+{
+    rego_value px = get(x, "parts"), py = get(y, "parts");
+    size_t nx = px.kind == REGO_ARRAY ? px.n : 0, ny = py.kind == REGO_ARRAY ? py.n : 0;
+    for (size_t i = 0; i < nx && i < ny; i++) {
+        rego_value a = px.u.items[i], b = py.u.items[i];
+        bool ea = rego_is_undef(get(a, "type")), eb = rego_is_undef(get(b, "type"));
+        int c = ea != eb ? (ea ? 1 : -1) : ea ? expr_cmp(a, b) : term_cmp(a, b);
+        if (c)
+            return c;
+    }
+    int c = cmp_len(nx, ny);
+    return c ? c : rego_compare(get(x, "multi_line"), get(y, "multi_line"));
+}
+
 /* OPA's order of terms (in JSON form), as it sorts set elements and object
- * keys: null < boolean < number < string < var < ref < array < object < set
- * < comprehensions < call, then by content. */
+ * keys: null < boolean < number < string < template string < var < ref <
+ * array < object < set < comprehensions < call, then by content. */
 static int term_cmp(rego_value a, rego_value b)
 {
     /* a missing term (every's key) sorts first, as OPA's nil */
@@ -268,6 +287,8 @@ static int term_cmp(rego_value a, rego_value b)
         return 0;
     case 1: case 2: case 3: case 5:
         return rego_compare(va, vb);
+    case 4:
+        return parts_cmp(va, vb);
     case 8:
         return pairs_cmp(va, vb);
     case 10: case 12:
@@ -479,6 +500,34 @@ static rego_value compr_json(jctx *j, const rego_term *t)
     return v;
 }
 
+static rego_value expr_json(jctx *j, const rego_expr *e, uint32_t index);
+
+/* {"parts": [term | expr, ...], "multi_line": raw} one level below the term;
+ * parts are OPA's: a term for text and lone scalars, else the expression
+ * (its index 0: it belongs to no body). */
+static rego_value template_json(jctx *j, const rego_term *t)
+{
+    const rego_body *parts = t->u.c.body;
+    rego_value arr = rego_empty_array();
+    if (!down(j, 2))
+        return rego_undef();
+    if (parts->n) {
+        rego_value *v = rego_array_alloc(j->a, parts->n, &arr);
+        if (!v) {
+            up(j, 2);
+            return rego_undef();
+        }
+        for (uint32_t i = 0; i < parts->n; i++) {
+            const rego_expr *e = parts->exprs[i];
+            v[i] = e->tmpl_term ? term_json(j, e->term) : expr_json(j, e, 0);
+        }
+    }
+    up(j, 2);
+    field f[] = {{"parts", arr},
+                 {"multi_line", rego_bool((t->flags_ & REGO_TF_RAW_TEMPLATE) != 0)}};
+    return typed(j, "templatestring", mkobj(j, f, 2));
+}
+
 static rego_value term_kind_json(jctx *j, const rego_term *t)
 {
     switch ((rego_term_kind)t->kind) {
@@ -508,6 +557,8 @@ static rego_value term_kind_json(jctx *j, const rego_term *t)
     case REGO_TERM_SET_COMPR:
     case REGO_TERM_OBJECT_COMPR:
         return compr_json(j, t);
+    case REGO_TERM_TEMPLATE:
+        return template_json(j, t);
     }
     return rego_undef();
 }
@@ -694,6 +745,8 @@ static bool term_ground(const rego_term *t)
     case REGO_TERM_ARRAY: case REGO_TERM_SET: case REGO_TERM_OBJECT: case REGO_TERM_CALL:
     case REGO_TERM_ARRAY_COMPR: case REGO_TERM_SET_COMPR: case REGO_TERM_OBJECT_COMPR:
         break;
+    case REGO_TERM_TEMPLATE:
+        return body_ground(t->u.c.body);
     }
     for (uint32_t i = first; i < t->n; i++)
         if (!term_ground(t->u.c.items[i]))

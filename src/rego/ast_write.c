@@ -81,6 +81,72 @@ static void write_compr(rp_buf *b, const rego_term *t, char open, char close)
     rp_buf_putc(b, close);
 }
 
+/* Template text in the $"..." form: escaped so that it reads back as the
+ * same string (quote, backslash, control characters, and the characters
+ * the scanner rejects in source: U+FEFF, and invalid UTF-8 as U+FFFD), with
+ * every `{` written `\{` (OPA's EscapeTemplateStringStringPart). */
+static void write_template_text(rp_buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t k = rp_utf8_decode(s + i, n - i, &cp);
+            if (!k) {
+                rp_buf_puts(b, "\\ufffd");
+                i++;
+            } else if (cp == 0xFEFF || cp == 0x2028 || cp == 0x2029) {
+                rp_buf_printf(b, "\\u%04x", (unsigned)cp);
+                i += k;
+            } else {
+                rp_buf_append(b, s + i, k);
+                i += k;
+            }
+            continue;
+        }
+        switch (c) {
+        case '{': rp_buf_puts(b, "\\{"); break;
+        case '"': rp_buf_puts(b, "\\\""); break;
+        case '\\': rp_buf_puts(b, "\\\\"); break;
+        case '\n': rp_buf_puts(b, "\\n"); break;
+        case '\r': rp_buf_puts(b, "\\r"); break;
+        case '\t': rp_buf_puts(b, "\\t"); break;
+        default:
+            if (c < 0x20)
+                rp_buf_printf(b, "\\u%04x", c);
+            else
+                rp_buf_putc(b, (char)c);
+        }
+        i++;
+    }
+}
+
+/* OPA's TemplateString String(): always the $"..." form; parts kept as
+ * terms are written as text (a number or boolean as its literal), others
+ * as {expr}.  A part whose expression is a lone scalar (braces that held a
+ * comment) is written as text too, which is what it reads back as: so
+ * writing, reading and writing again gives the same text. */
+static void write_template(rp_buf *b, const rego_term *t)
+{
+    const rego_body *parts = t->u.c.body;
+    rp_buf_puts(b, "$\"");
+    for (uint32_t i = 0; parts && i < parts->n; i++) {
+        const rego_expr *e = parts->exprs[i];
+        const rego_term *x = e->term;
+        if (e->kind == REGO_EXPR_TERM && !e->negated && x && x->kind == REGO_TERM_VALUE) {
+            if (x->u.value.kind == REGO_STRING)
+                write_template_text(b, x->u.value.u.s, x->u.value.n);
+            else
+                rego_value_write(b, x->u.value, REGO_FMT_REGO);
+            continue;
+        }
+        rp_buf_putc(b, '{');
+        rego_expr_write(b, e);
+        rp_buf_putc(b, '}');
+    }
+    rp_buf_putc(b, '"');
+}
+
 void rego_term_write(rp_buf *b, const rego_term *t)
 {
     if (!t) {
@@ -143,6 +209,9 @@ void rego_term_write(rp_buf *b, const rego_term *t)
         rp_buf_putc(b, '(');
         write_items(b, t->u.c.items + 1, t->n - 1, ", ");
         rp_buf_putc(b, ')');
+        return;
+    case REGO_TERM_TEMPLATE:
+        write_template(b, t);
         return;
     }
 }

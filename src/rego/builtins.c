@@ -21,7 +21,8 @@
 #define GROUPS(X) \
     X(core) X(aggregates) X(types) X(strings) X(collections) X(encoding) \
     X(regex) X(glob) X(crypto) X(jwt) X(time) X(net) X(semver) X(units) \
-    X(uuid) X(misc) X(graphql) X(jsonschema) X(http) X(uri) X(aws) X(rego) X(test)
+    X(uuid) X(misc) X(graphql) X(jsonschema) X(http) X(uri) X(aws) X(rego) X(test) \
+    X(template)
 
 #define DECL(g) extern const rego_builtin rego_builtins_##g[] __attribute__((weak));
 GROUPS(DECL)

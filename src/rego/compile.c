@@ -11,7 +11,9 @@
  *              `:=`, function arguments and `every`/`some..in` bindings
  *              declare), globals (package rules, imports) become data refs,
  *              `data`/`input` become roots, calls are bound to builtins or
- *              functions, ground literals are folded into values.
+ *              functions, ground literals are folded into values; template
+ *              strings are lowered to internal.template_string calls first
+ *              (see lower_template).
  *  3. safety:  body expressions are reordered (stable, first schedulable
  *              first, as OPA does) so each variable is bound before use;
  *              otherwise rego_unsafe_var_error.  Closures (comprehensions,
@@ -23,6 +25,7 @@
  * only read the policy, so any number of threads may evaluate it at once.
  */
 #include <gmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +72,10 @@ static rego_term *new_term(rp_arena *a, rego_term_kind kind, rp_loc loc)
 
 /* Deep-copies the syntax of a term (the compiler rewrites terms in place, so
  * a term used by two rule clauses needs one copy each).  Comprehension
- * bodies are not expected in heads and are shared. */
+ * bodies are not expected in heads and are shared; template strings are
+ * copied part by part. */
+static rego_body *copy_template_parts(rp_arena *a, const rego_body *parts);
+
 static rego_term *copy_term(rp_arena *a, const rego_term *t)
 {
     rego_term *c = rp_arena_alloc(a, sizeof(rego_term));
@@ -91,9 +97,45 @@ static rego_term *copy_term(rp_arena *a, const rego_term *t)
         c->u.c.items = items;
         return c;
     }
+    case REGO_TERM_TEMPLATE:
+        return (c->u.c.body = copy_template_parts(a, t->u.c.body)) ? c : NULL;
     default:
         return c;
     }
+}
+
+/* The parts of a template string, for copy_term: each part's term and
+ * `with` modifiers are copied (lowering rewrites them in place). */
+static rego_body *copy_template_parts(rp_arena *a, const rego_body *parts)
+{
+    rego_body *b = rp_arena_alloc(a, sizeof(rego_body));
+    rego_expr **exprs = rp_arena_array(a, parts->n ? parts->n : 1, sizeof(rego_expr *));
+    if (!b || !exprs)
+        return NULL;
+    *b = *parts;
+    b->exprs = exprs;
+    for (uint32_t i = 0; i < parts->n; i++) {
+        rego_expr *e = rp_arena_alloc(a, sizeof(rego_expr));
+        if (!e)
+            return NULL;
+        *e = *parts->exprs[i];
+        if (!(e->term = copy_term(a, e->term)))
+            return NULL;
+        if (e->nwith) {
+            rego_with *w = rp_arena_array(a, e->nwith, sizeof(rego_with));
+            if (!w)
+                return NULL;
+            for (uint32_t k = 0; k < e->nwith; k++) {
+                w[k] = e->withs[k];
+                if (!(w[k].target = copy_term(a, w[k].target)) ||
+                    !(w[k].value = copy_term(a, w[k].value)))
+                    return NULL;
+            }
+            e->withs = w;
+        }
+        exprs[i] = e;
+    }
+    return b;
 }
 
 static bool var_is(const rego_term *t, const char *name)
@@ -455,6 +497,7 @@ typedef struct {
     const char **slot_names;
     uint32_t capslot;
     int depth;
+    uint32_t ntmpl;       /* template-string captures generated so far */
     bool query;
 } cctx;
 
@@ -641,6 +684,7 @@ static bool collect_term_names(cctx *c, scope *s, const rego_term *t)
     case REGO_TERM_ARRAY_COMPR:
     case REGO_TERM_SET_COMPR:
     case REGO_TERM_OBJECT_COMPR:
+    case REGO_TERM_TEMPLATE: /* its expressions become closures (lower_template) */
     case REGO_TERM_VALUE:
     case REGO_TERM_LOCAL:
     case REGO_TERM_DATA:
@@ -1128,6 +1172,156 @@ static rp_status rw_closure(cctx *c, scope *s, rego_term *t)
     return RP_OK;
 }
 
+/* ---- template strings ------------------------------------------------------------
+ * OPA lowers $"a{x}b" to internal.template_string(["a", {v | v = x}, "b"])
+ * (v1/ast/compile.go rewriteTemplateString): text and lone scalars are
+ * passed as they are, every other expression is captured in a set
+ * comprehension carrying the expression's `with` modifiers, so that an
+ * undefined expression gives an empty set ("<undefined>") instead of an
+ * undefined string, and several values a set the builtin rejects.  The
+ * comprehensions are ordinary closures from here on: scoping, safety
+ * reordering and evaluation need nothing special.  OPA's compile-time
+ * checks on the expressions are kept: a call to a relation builtin is an
+ * error (here), and so is a variable that is not safe where the string is
+ * (template_var_missing, during safety analysis). */
+
+static rego_term *mk_var_term(cctx *c, const char *name, rp_loc loc)
+{
+    rego_term *t = new_term(c->a, REGO_TERM_VAR, loc);
+    if (t) {
+        t->u.var.name = name;
+        t->u.var.len = (uint32_t)strlen(name);
+    }
+    return t;
+}
+
+/* REF(VAR head, "elem"): an operator such as internal.template_string. */
+static rego_term *mk_operator(cctx *c, const char *head, const char *elem, rp_loc loc)
+{
+    rego_term *r = new_term(c->a, REGO_TERM_REF, loc);
+    rego_term **items = rp_arena_array(c->a, 2, sizeof(rego_term *));
+    if (!r || !items || !(items[0] = mk_var_term(c, head, loc)))
+        return NULL;
+    r->u.c.items = items;
+    r->n = elem ? 2 : 1;
+    if (elem) {
+        if (!(items[1] = new_term(c->a, REGO_TERM_VALUE, loc)))
+            return NULL;
+        items[1]->u.value = rego_str_borrow(elem, strlen(elem));
+    }
+    return r;
+}
+
+/* OPA rejects a relation builtin (walk) as a template expression, since it
+ * may produce several values; the error has no location (OPA reports it
+ * through a term that is not built yet). */
+static rp_status check_template_call(cctx *c, const rego_term *x)
+{
+    const rego_term *op = x->u.c.items[0];
+    const rego_term *head = op->kind == REGO_TERM_REF ? op->u.c.items[0] : op;
+    if (head->kind != REGO_TERM_VAR || pkg_rule_named(c, head->u.var.name) ||
+        module_import(c->mod, head->u.var.name))
+        return RP_OK;
+    rp_buf name;
+    rp_buf_init(&name);
+    rp_status st = RP_OK;
+    if (operator_name(op, &name)) {
+        const rego_builtin *bi = rego_builtin_find(rp_buf_cstr(&name), name.len);
+        if (bi && (bi->flags & REGO_BI_RELATION))
+            st = compile_err(c->err, RP_EK_COMPILE, (rp_loc){0},
+                             "illegal call to relation built-in '%s' that may cause multiple outputs",
+                             bi->name);
+    }
+    rp_buf_free(&name);
+    return st;
+}
+
+/* {$tN | $tN = x} with the part's `with` modifiers.  The variable's name
+ * cannot be written in Rego, so it meets no user variable, and each capture
+ * has its own (a nested template string's capture must not bind the outer
+ * one's). */
+static rego_term *template_capture(cctx *c, const rego_expr *part)
+{
+    rego_term *x = part->term;
+    char buf[24];
+    snprintf(buf, sizeof(buf), "$t%u", (unsigned)c->ntmpl++);
+    size_t n = strlen(buf);
+    char *name = rp_arena_alloc(c->a, n + 1);
+    rego_term *compr = new_term(c->a, REGO_TERM_SET_COMPR, x->loc);
+    rego_term **head = rp_arena_array(c->a, 1, sizeof(rego_term *));
+    rego_term **eq = rp_arena_array(c->a, 3, sizeof(rego_term *));
+    rego_term *call = new_term(c->a, REGO_TERM_CALL, x->loc);
+    rego_expr *cap = rp_arena_zalloc(c->a, sizeof(rego_expr));
+    rego_body *body = rp_arena_zalloc(c->a, sizeof(rego_body));
+    rego_expr **exprs = rp_arena_array(c->a, 1, sizeof(rego_expr *));
+    if (!name || !compr || !head || !eq || !call || !cap || !body || !exprs)
+        return NULL;
+    memcpy(name, buf, n + 1);
+    if (!(head[0] = mk_var_term(c, name, x->loc)) || !(eq[0] = mk_operator(c, "eq", NULL, x->loc)) ||
+        !(eq[1] = mk_var_term(c, name, x->loc)))
+        return NULL;
+    eq[2] = x;
+    call->u.c.items = eq;
+    call->n = 3;
+    cap->kind = REGO_EXPR_TERM;
+    cap->loc = x->loc;
+    cap->term = call;
+    cap->withs = part->withs;
+    cap->nwith = part->nwith;
+    exprs[0] = cap;
+    body->exprs = exprs;
+    body->n = 1;
+    body->loc = x->loc;
+    compr->u.c.items = head;
+    compr->n = 1;
+    compr->u.c.body = body;
+    compr->flags_ |= TF_TEMPLATE;
+    return compr;
+}
+
+/* Replaces the template string at *tp by its internal.template_string call
+ * (not yet resolved: the caller rewrites it as any other call). */
+static rp_status lower_template(cctx *c, rego_term **tp)
+{
+    rego_term *t = *tp;
+    const rego_body *parts = t->u.c.body;
+    uint32_t n = parts->n ? parts->n : 1;
+    rego_term *arr = new_term(c->a, REGO_TERM_ARRAY, t->loc);
+    rego_term **items = rp_arena_array(c->a, n, sizeof(rego_term *));
+    rego_term *call = new_term(c->a, REGO_TERM_CALL, t->loc);
+    rego_term **args = rp_arena_array(c->a, 2, sizeof(rego_term *));
+    if (!arr || !items || !call || !args)
+        return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
+    if (parts->n == 0) { /* $"": OPA passes one empty string */
+        if (!(items[0] = new_term(c->a, REGO_TERM_VALUE, t->loc)))
+            return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
+        items[0]->u.value = rego_str_borrow("", 0);
+    }
+    for (uint32_t i = 0; i < parts->n; i++) {
+        const rego_expr *part = parts->exprs[i];
+        if (part->tmpl_term) {
+            items[i] = part->term;
+            continue;
+        }
+        if (part->term->kind == REGO_TERM_CALL) {
+            rp_status st = check_template_call(c, part->term);
+            if (st != RP_OK)
+                return st;
+        }
+        if (!(items[i] = template_capture(c, part)))
+            return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
+    }
+    arr->u.c.items = items;
+    arr->n = n;
+    if (!(args[0] = mk_operator(c, "internal", "template_string", t->loc)))
+        return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
+    args[1] = arr;
+    call->u.c.items = args;
+    call->n = 2;
+    *tp = call;
+    return RP_OK;
+}
+
 static rp_status rw_term(cctx *c, scope *s, rego_term **tp)
 {
     rego_term *t = *tp;
@@ -1168,6 +1362,11 @@ static rp_status rw_term(cctx *c, scope *s, rego_term **tp)
     case REGO_TERM_SET_COMPR:
     case REGO_TERM_OBJECT_COMPR:
         st = rw_closure(c, s, t);
+        break;
+    case REGO_TERM_TEMPLATE:
+        st = lower_template(c, tp);
+        if (st == RP_OK)
+            st = rw_term(c, s, tp);
         break;
     case REGO_TERM_LOCAL:
     case REGO_TERM_DATA:
@@ -1507,6 +1706,8 @@ static int32_t term_missing(const rego_term *t, const bits *S)
     case REGO_TERM_SET_COMPR:
     case REGO_TERM_OBJECT_COMPR:
         return closure_missing(t->u.c.resolved, t, S);
+    case REGO_TERM_TEMPLATE: /* lowered before this pass */
+        return -1;
     }
     return -1;
 }
@@ -1752,11 +1953,120 @@ typedef struct {
 
 static rp_status order_body(sctx *sc, rego_body *b, bits *S);
 
-static rp_status unsafe_error(sctx *sc, int32_t slot, rp_loc loc)
+static const char *slot_name(const sctx *sc, int32_t slot)
 {
     const char *name = slot >= 0 && (uint32_t)slot < sc->c->nslots ? sc->c->slot_names[slot] : NULL;
+    return name ? name : "_";
+}
+
+static rp_status unsafe_error(sctx *sc, int32_t slot, rp_loc loc)
+{
     return rp_error_setk(sc->c->err, RP_ERR_COMPILE, RP_EK_UNSAFE_VAR, loc, "var %s is unsafe",
-                         name ? name : "_");
+                         slot_name(sc, slot));
+}
+
+/* ---- template-string expressions ------------------------------------------------
+ * OPA checks each template expression when it lowers it: every variable in
+ * it, outside closures and call operators (its SafetyCheckVisitorParams),
+ * must be safe in the enclosing body, or the rule fails to compile with
+ * rego_compile_error "var x is undeclared" before any safety error.  Here
+ * the check runs where the capture comprehension is ordered, against the
+ * variables bound by then, and first of all when a body cannot be ordered,
+ * so it reports what OPA reports: a variable that occurs only in the
+ * string, a wildcard (`xs[_]` would enumerate), one bound nowhere. */
+
+/* The first slot in x (a template expression) that S lacks, or -1. */
+static int32_t template_expr_missing(const rego_term *x, const bits *S)
+{
+    switch ((rego_term_kind)x->kind) {
+    case REGO_TERM_LOCAL:
+        return bits_has(S, (uint32_t)x->u.var.slot) ? -1 : x->u.var.slot;
+    case REGO_TERM_REF:
+    case REGO_TERM_ARRAY:
+    case REGO_TERM_SET:
+    case REGO_TERM_OBJECT:
+    case REGO_TERM_CALL:
+        for (uint32_t i = x->kind == REGO_TERM_CALL ? 1 : 0; i < x->n; i++) {
+            int32_t m = template_expr_missing(x->u.c.items[i], S);
+            if (m >= 0)
+                return m;
+        }
+        return -1;
+    case REGO_TERM_VALUE:
+    case REGO_TERM_VAR:
+    case REGO_TERM_DATA:
+    case REGO_TERM_INPUT:
+    case REGO_TERM_ARRAY_COMPR:
+    case REGO_TERM_SET_COMPR:
+    case REGO_TERM_OBJECT_COMPR:
+    case REGO_TERM_TEMPLATE:
+        return -1;
+    }
+    return -1;
+}
+
+/* The expression a capture comprehension (TF_TEMPLATE) holds. */
+static const rego_term *capture_expr(const rego_term *compr)
+{
+    return compr->u.c.body->exprs[0]->term->u.c.items[2];
+}
+
+/* OPA reports the error at the expression, or nowhere for a call (it builds
+ * the call term for the check without a location). */
+static rp_status undeclared_error(sctx *sc, int32_t slot, const rego_term *x)
+{
+    rp_loc loc = x->kind == REGO_TERM_CALL ? (rp_loc){0} : x->loc;
+    return rp_error_setk(sc->c->err, RP_ERR_COMPILE, RP_EK_COMPILE, loc, "var %s is undeclared",
+                         slot_name(sc, slot));
+}
+
+/* Checks the captures in t outside other closures (those are checked with
+ * their own bodies) against S; an error when one needs a slot S lacks. */
+static rp_status template_check(sctx *sc, const rego_term *t, const bits *S)
+{
+    if (!t)
+        return RP_OK;
+    switch ((rego_term_kind)t->kind) {
+    case REGO_TERM_REF:
+    case REGO_TERM_ARRAY:
+    case REGO_TERM_SET:
+    case REGO_TERM_OBJECT:
+    case REGO_TERM_CALL:
+        for (uint32_t i = t->kind == REGO_TERM_CALL ? 1 : 0; i < t->n; i++) {
+            rp_status st = template_check(sc, t->u.c.items[i], S);
+            if (st != RP_OK)
+                return st;
+        }
+        return RP_OK;
+    case REGO_TERM_SET_COMPR:
+        if (t->flags_ & TF_TEMPLATE) {
+            const rego_term *x = capture_expr(t);
+            int32_t m = template_expr_missing(x, S);
+            if (m >= 0)
+                return undeclared_error(sc, m, x);
+        }
+        return RP_OK;
+    case REGO_TERM_VALUE:
+    case REGO_TERM_VAR:
+    case REGO_TERM_LOCAL:
+    case REGO_TERM_DATA:
+    case REGO_TERM_INPUT:
+    case REGO_TERM_ARRAY_COMPR:
+    case REGO_TERM_OBJECT_COMPR:
+    case REGO_TERM_TEMPLATE:
+        return RP_OK;
+    }
+    return RP_OK;
+}
+
+static rp_status template_check_expr(sctx *sc, const rego_expr *e, const bits *S)
+{
+    rp_status st = template_check(sc, e->term, S);
+    if (st == RP_OK)
+        st = template_check(sc, e->domain, S);
+    for (uint32_t i = 0; st == RP_OK && i < e->nwith; i++)
+        st = template_check(sc, e->withs[i].value, S);
+    return st;
 }
 
 /* Orders nested closures inside a term, given the safe set when it runs. */
@@ -1779,11 +2089,14 @@ static rp_status order_term_closures(sctx *sc, rego_term *t, const bits *S)
     case REGO_TERM_ARRAY_COMPR:
     case REGO_TERM_SET_COMPR:
     case REGO_TERM_OBJECT_COMPR: {
+        rp_status st = template_check(sc, t, S);
+        if (st != RP_OK)
+            return st;
         bits inner;
         if (!bits_new(sc->c->a, &inner, sc->nslots))
             return rp_error_set(sc->c->err, RP_ERR_NOMEM, t->loc, "out of memory");
         bits_copy(&inner, S);
-        rp_status st = order_body(sc, t->u.c.body, &inner);
+        st = order_body(sc, t->u.c.body, &inner);
         if (st != RP_OK)
             return st;
         for (uint32_t i = 0; i < (t->kind == REGO_TERM_OBJECT_COMPR ? 2u : 1u); i++) {
@@ -1863,6 +2176,12 @@ static rp_status order_body(sctx *sc, rego_body *b, bits *S)
             }
         }
         if (pick == n) {
+            /* OPA's template check runs before its safety check. */
+            for (uint32_t i = 0; i < n; i++) {
+                rp_status st = placed[i] ? RP_OK : template_check_expr(sc, b->exprs[i], S);
+                if (st != RP_OK)
+                    return st;
+            }
             for (uint32_t i = 0; i < n; i++) {
                 if (placed[i])
                     continue;
@@ -2101,6 +2420,12 @@ static rp_status compile_rule(cctx *c, crule *cr, const rego_rule *chain_head)
     if ((st = order_body(&sc, body, &S)) != RP_OK)
         return st;
     rego_term *heads[3] = {key, value, NULL};
+    for (uint32_t i = 0; i < 2; i++)
+        if ((st = template_check(&sc, heads[i], &S)) != RP_OK)
+            return st;
+    for (uint32_t i = 0; i < cr->nsuffix; i++)
+        if ((st = template_check(&sc, suffix[i], &S)) != RP_OK)
+            return st;
     for (uint32_t i = 0; i < 2; i++) {
         if (!heads[i])
             continue;

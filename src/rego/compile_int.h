@@ -117,6 +117,7 @@ enum {
 /* Term flags (rego_term.flags_). */
 enum {
     TF_HASHED = 1, /* VALUE string term: rego_term.n holds its rego_hash_str (low 32 bits) */
+    TF_TEMPLATE = 2, /* SET_COMPR capturing one template-string expression (compile.c) */
 };
 
 /* A data ref's ground prefix resolved at compile time (REF term's

@@ -1117,8 +1117,10 @@ static rp_status call_builtin(ev *e, const rego_builtin *bi, const rego_value *a
     if (st == RP_OK)
         return RP_OK;
     *out = rego_undef();
+    /* Conflicts, cancellations and internal errors stop the evaluation in
+     * OPA whether builtin errors are strict or not (topdown's Halt). */
     if (st == RP_ERR_NOMEM || st == RP_ERR_LIMIT || berr.kind == RP_EK_EVAL_CANCEL ||
-        berr.kind == RP_EK_EVAL_CONFLICT || e->strict) {
+        berr.kind == RP_EK_EVAL_CONFLICT || berr.kind == RP_EK_EVAL_OTHER || e->strict) {
         if (e->err->code == RP_OK)
             *e->err = berr;
         return st;
@@ -1283,6 +1285,7 @@ static rp_status eval_term(ev *e, rego_value *fr, const rego_term *t, vkont *k)
     case REGO_TERM_INPUT:
         return e->w.input.kind ? k->fn(e, k, e->w.input) : RP_OK;
     case REGO_TERM_VAR:
+    case REGO_TERM_TEMPLATE: /* the compiler lowers template strings to calls */
         break;
     }
     return eval_error(e, RP_ERR_EVAL, RP_EK_EVAL_OTHER, t->loc, "internal: unresolved term");
@@ -1331,6 +1334,7 @@ static bool term_ready(const rego_value *fr, const rego_term *t)
                 return false;
         return true;
     case REGO_TERM_VAR:
+    case REGO_TERM_TEMPLATE:
         return false;
     }
     return false;

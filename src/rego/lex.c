@@ -270,6 +270,61 @@ static void scan_raw_string(rego_lexer *lx)
     }
 }
 
+/* The text of a template string up to the `{` that opens an expression or
+ * the closing quote, as OPA's scanner reads it: the escapes of "..." plus
+ * `\{` (a literal brace), no newline.  Like scan_string it only skips
+ * escapes; the parser decodes them. */
+static rego_tok_kind scan_template_text(rego_lexer *lx)
+{
+    for (;;) {
+        int32_t ch = lx->curr;
+        if (ch == '\n' || ch < 0) {
+            lex_error(lx, "non-terminated string");
+            return REGO_TOK_TEMPLATE_PART;
+        }
+        lex_next(lx);
+        if (ch == '"')
+            return REGO_TOK_TEMPLATE_END;
+        if (ch == '{')
+            return REGO_TOK_TEMPLATE_PART;
+        if (ch != '\\')
+            continue;
+        switch (lx->curr) {
+        case '\\': case '"': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '{':
+            lex_next(lx);
+            break;
+        case 'u':
+            for (int i = 0; i < 4; i++)
+                lex_next(lx);
+            break;
+        default:
+            lex_error(lx, "illegal escape sequence");
+            break;
+        }
+    }
+}
+
+/* The raw form: anything, newlines included, up to `{` or the backquote;
+ * only `\{` is an escape. */
+static rego_tok_kind scan_raw_template_text(rego_lexer *lx)
+{
+    for (;;) {
+        int32_t ch = lx->curr;
+        if (ch < 0) {
+            lex_error(lx, "non-terminated string");
+            return REGO_TOK_RAW_TEMPLATE_PART;
+        }
+        lex_next(lx);
+        if (ch == '`')
+            return REGO_TOK_RAW_TEMPLATE_END;
+        if (ch == '{')
+            return REGO_TOK_RAW_TEMPLATE_PART;
+        if (ch == '\\' && lx->curr == '{')
+            lex_next(lx);
+    }
+}
+
 /* Two-character operators: returns two when the next character is '='. */
 static rego_tok_kind with_eq(rego_lexer *lx, rego_tok_kind one, rego_tok_kind two)
 {
@@ -311,7 +366,7 @@ static rego_tok_kind scan_punct(rego_lexer *lx, int32_t ch)
         lex_error(lx, "illegal ! character");
         return REGO_TOK_ILLEGAL;
     case '$':
-        /* OPA's template strings ($"..{x}..") are not supported. */
+        /* `$"` and `$`` open template strings (handled by the caller). */
         lex_error(lx, "illegal $ character");
         return REGO_TOK_ILLEGAL;
     default:
@@ -358,11 +413,31 @@ void rego_lex_scan(rego_lexer *lx, rego_token *t)
             scan_raw_string(lx);
             t->kind = REGO_TOK_STRING;
             break;
+        case '$':
+            if (lx->curr == '"' || lx->curr == '`') {
+                bool raw = lx->curr == '`';
+                lex_next(lx);
+                t->kind = (uint8_t)(raw ? scan_raw_template_text(lx) : scan_template_text(lx));
+                break;
+            }
+            t->kind = (uint8_t)scan_punct(lx, c);
+            break;
         default:
             t->kind = (uint8_t)scan_punct(lx, c);
             break;
         }
     }
+    t->end = lx->pos;
+    t->err = lx->err;
+    lx->err = NULL;
+}
+
+void rego_lex_scan_template(rego_lexer *lx, rego_token *t, bool raw)
+{
+    t->off = lx->pos;
+    t->line = lx->line;
+    t->col = lx->col;
+    t->kind = (uint8_t)(raw ? scan_raw_template_text(lx) : scan_template_text(lx));
     t->end = lx->pos;
     t->err = lx->err;
     lx->err = NULL;
@@ -378,6 +453,10 @@ static const char *const tok_names[] = {
     [REGO_TOK_WITH] = "with",       [REGO_TOK_NULL] = "null",
     [REGO_TOK_TRUE] = "true",       [REGO_TOK_FALSE] = "false",
     [REGO_TOK_NUMBER] = "number",   [REGO_TOK_STRING] = "string",
+    [REGO_TOK_TEMPLATE_PART] = "template-string-part",
+    [REGO_TOK_TEMPLATE_END] = "template-string-end",
+    [REGO_TOK_RAW_TEMPLATE_PART] = "raw-template-string-part",
+    [REGO_TOK_RAW_TEMPLATE_END] = "raw-template-string-end",
     [REGO_TOK_LBRACK] = "[",        [REGO_TOK_RBRACK] = "]",
     [REGO_TOK_LBRACE] = "{",        [REGO_TOK_RBRACE] = "}",
     [REGO_TOK_LPAREN] = "(",        [REGO_TOK_RPAREN] = ")",

@@ -44,6 +44,15 @@ typedef enum {
     /* literals and punctuation */
     REGO_TOK_NUMBER,
     REGO_TOK_STRING,
+    /* Template strings (OPA 1.12): the text of `$"...` or `$`...` up to and
+     * including the `{` that opens an expression (PART) or the closing
+     * quote (END).  After the expression's `}`, the parser asks for the
+     * next piece with rego_lex_scan_template; that token starts right after
+     * the `}`. */
+    REGO_TOK_TEMPLATE_PART,
+    REGO_TOK_TEMPLATE_END,
+    REGO_TOK_RAW_TEMPLATE_PART,
+    REGO_TOK_RAW_TEMPLATE_END,
     REGO_TOK_LBRACK,
     REGO_TOK_RBRACK,
     REGO_TOK_LBRACE,
@@ -110,6 +119,11 @@ void rego_lex_init(rego_lexer *lx, const char *src, size_t n, unsigned kw);
 
 /* Scans the next token (whitespace and comments included) into *t. */
 void rego_lex_scan(rego_lexer *lx, rego_token *t);
+
+/* Scans the next piece of a template string whose expression just ended
+ * with `}` (raw: the backquoted form): a TEMPLATE_PART or TEMPLATE_END token
+ * (RAW_* when raw), positioned at the character after the `}`. */
+void rego_lex_scan_template(rego_lexer *lx, rego_token *t, bool raw);
 
 /* The keyword token for s[0..n) under the enabled future keywords, or
  * REGO_TOK_IDENT. */

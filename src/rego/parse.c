@@ -473,6 +473,15 @@ static bool is_var_named(const rego_term *t, const char *name)
     return t->kind == REGO_TERM_VAR && strcmp(t->u.var.name, name) == 0;
 }
 
+/* A call whose operator is the bare name `name` (`eq`, `assign`). */
+static bool is_call_named_op(const rego_term *t, const char *name)
+{
+    if (t->kind != REGO_TERM_CALL || t->n == 0)
+        return false;
+    const rego_term *op = t->u.c.items[0];
+    return op->kind == REGO_TERM_REF && op->n == 1 && is_var_named(op->u.c.items[0], name);
+}
+
 static bool is_string_value(const rego_term *t, const char *s)
 {
     return t->kind == REGO_TERM_VALUE && t->u.value.kind == REGO_STRING &&
@@ -513,6 +522,7 @@ static const char *value_name(const rego_term *t)
     case REGO_TERM_SET_COMPR: return "setcomprehension";
     case REGO_TERM_OBJECT_COMPR: return "objectcomprehension";
     case REGO_TERM_CALL: return "call";
+    case REGO_TERM_TEMPLATE: return "templatestring";
     case REGO_TERM_LOCAL: return "var";
     }
     return "term";
@@ -540,6 +550,8 @@ static bool term_ground(const rego_term *t)
         for (uint32_t i = 0; i < t->n; i++)
             if (!term_ground(t->u.c.items[i]))
                 return false;
+        return body_ground(t->u.c.body);
+    case REGO_TERM_TEMPLATE: /* ground when its parts are */
         return body_ground(t->u.c.body);
     }
     return false;
@@ -593,6 +605,9 @@ static rego_term *copy_term(parser *p, const rego_term *t, const rp_loc *loc)
     case REGO_TERM_VALUE: case REGO_TERM_VAR: case REGO_TERM_LOCAL: case REGO_TERM_DATA:
     case REGO_TERM_INPUT:
         return c;
+    case REGO_TERM_TEMPLATE:
+        c->u.c.body = copy_body(p, t->u.c.body, loc);
+        return c->u.c.body ? c : NULL;
     case REGO_TERM_REF: case REGO_TERM_ARRAY: case REGO_TERM_SET: case REGO_TERM_OBJECT:
     case REGO_TERM_CALL: case REGO_TERM_ARRAY_COMPR: case REGO_TERM_SET_COMPR:
     case REGO_TERM_OBJECT_COMPR:
@@ -1382,7 +1397,7 @@ static bool ref_head_ok(const rego_term *h)
     case REGO_TERM_CALL:
         return true;
     case REGO_TERM_VALUE: case REGO_TERM_REF: case REGO_TERM_LOCAL: case REGO_TERM_DATA:
-    case REGO_TERM_INPUT:
+    case REGO_TERM_INPUT: case REGO_TERM_TEMPLATE:
         return false;
     }
     return false;
@@ -1484,6 +1499,175 @@ static rego_term *parse_term_finish(parser *p, rego_term *head)
     return head;
 }
 
+/* ---- template strings ----------------------------------------------------------
+ * OPA 1.12's $"..{expr}.." and $`..{expr}..` (v1/ast/parser.go
+ * parseTemplateString): literal text alternates with expressions in braces.
+ * The scanner returns the text up to an opening `{` (a PART token) or the
+ * closing quote (an END token); after the expression's `}` the parser asks
+ * it for the next piece.  Rego v0 has no template strings: OPA's v0
+ * capabilities lack the feature. */
+
+static bool tok_is_template(rego_tok_kind k)
+{
+    return k == REGO_TOK_TEMPLATE_PART || k == REGO_TOK_TEMPLATE_END ||
+           k == REGO_TOK_RAW_TEMPLATE_PART || k == REGO_TOK_RAW_TEMPLATE_END;
+}
+
+static bool tok_is_template_end(rego_tok_kind k)
+{
+    return k == REGO_TOK_TEMPLATE_END || k == REGO_TOK_RAW_TEMPLATE_END;
+}
+
+/* The text of the current template piece as a string term, or NULL with an
+ * error.  `first` is the piece that starts with `$"`/`$``, later ones start
+ * right after a `}`; each ends with its one-byte terminator.  `\{` stands
+ * for `{` in both forms; the quoted form then decodes JSON escapes (only
+ * when a backslash is left, as OPA: other text is taken as written). */
+static rego_term *template_text(parser *p, bool first, bool raw)
+{
+    if (!tok_is_template(tok_kind(p))) {
+        perr(p, "expected template-string part");
+        return NULL;
+    }
+    const char *lit = tok_lit(p);
+    size_t skip = first ? 2 : 0, n = tok_len(p);
+    if (n < skip + 1)
+        return NULL; /* cannot happen: an error-free piece has its terminator */
+    const char *in = lit + skip;
+    size_t in_n = n - skip - 1;
+    rego_value v;
+    char *buf = rego_str_alloc(p->a, in_n, &v);
+    if (!buf) {
+        nomem(p);
+        return NULL;
+    }
+    size_t o = 0;
+    bool backslash = false;
+    for (size_t i = 0; i < in_n; i++) {
+        if (in[i] == '\\' && i + 1 < in_n && in[i + 1] == '{') {
+            buf[o++] = '{';
+            i++;
+        } else if (!raw && in[i] == '\\' && i + 1 < in_n) {
+            buf[o++] = in[i++]; /* an escape pair stays for the JSON decoder */
+            buf[o++] = in[i];
+            backslash = true;
+        } else {
+            buf[o++] = in[i];
+            backslash |= in[i] == '\\';
+        }
+    }
+    if (backslash && !raw) {
+        size_t outn;
+        char *dec = rp_arena_alloc(p->a, o + 1);
+        if (!dec) {
+            nomem(p);
+            return NULL;
+        }
+        if (!json_unescape(buf, o, dec, &outn)) {
+            size_t show = o > 160 ? 160 : o;
+            perr(p, "illegal template-string part: %c%.*s%c", first ? '"' : '}', (int)show, buf,
+                 lit[n - 1]);
+            return NULL;
+        }
+        dec[outn] = 0;
+        buf = dec;
+        o = outn;
+    }
+    buf[o] = 0;
+    v.u.s = buf;
+    v.n = (uint32_t)o;
+    return mk_value(p, v, tok_loc(p));
+}
+
+/* A part expression as OPA checks it: any value-producing expression. */
+static bool template_expr_ok(parser *p, const rego_expr *e)
+{
+    const char *what = NULL;
+    if (e->negated)
+        what = "negation ('not')";
+    else if (e->kind == REGO_EXPR_TERM && is_call_named_op(e->term, "eq"))
+        what = "unification ('=')";
+    else if (e->kind == REGO_EXPR_TERM && is_call_named_op(e->term, "assign"))
+        what = "assignment (':=')";
+    else if (e->kind == REGO_EXPR_EVERY)
+        what = "'every'";
+    else if (e->kind == REGO_EXPR_SOME || e->kind == REGO_EXPR_SOME_IN)
+        what = "'some'";
+    if (!what)
+        return true;
+    perr_at(p, e->loc, "unexpected %s in template-string expression", what);
+    return false;
+}
+
+static rego_term *parse_template(parser *p)
+{
+    rp_loc loc = tok_loc(p);
+    rego_tok_kind k = tok_kind(p);
+    bool raw = k == REGO_TOK_RAW_TEMPLATE_PART || k == REGO_TOK_RAW_TEMPLATE_END;
+    if (p->version == REGO_V0) {
+        perr(p, "template strings are not supported by current capabilities");
+        return NULL;
+    }
+    if (!enter(p))
+        return NULL;
+    rego_term *t = NULL;
+    pvec parts = {0};
+    for (bool first = true;; first = false) {
+        rego_term *text = template_text(p, first, raw);
+        if (!text)
+            goto out;
+        if (text->u.value.n > 0) { /* OPA leaves out empty text */
+            rego_expr *e = new_expr(p, REGO_EXPR_TERM, text->loc);
+            if (!e || !pv_push(p, &parts, e))
+                goto out;
+            e->term = text;
+            e->tmpl_term = true;
+        }
+        if (tok_is_template_end(tok_kind(p)))
+            break;
+        uint32_t ncomments = p->s.ncomments;
+        scan(p);
+        rego_expr *e = parse_literal(p);
+        if (!e) {
+            perr(p, "invalid template-string expression");
+            goto out;
+        }
+        if (!template_expr_ok(p, e))
+            goto out;
+        /* A scalar alone in braces is kept as a term (its `with` modifiers
+         * dropped), unless comments sit in the braces. */
+        if (e->kind == REGO_EXPR_TERM && e->term->kind == REGO_TERM_VALUE &&
+            p->s.ncomments == ncomments) {
+            e->tmpl_term = true;
+            e->nwith = 0;
+            e->withs = NULL;
+            e->loc = e->term->loc;
+        }
+        if (!pv_push(p, &parts, e))
+            goto out;
+        if (tok_kind(p) != REGO_TOK_RBRACE) {
+            perr(p, "expected } to end template string expression");
+            goto out;
+        }
+        p->s.skipped_nl = false;
+        rego_lex_scan_template(&p->s.lx, &p->s.tok, raw);
+        if (p->s.tok.err) {
+            perr(p, "%s", p->s.tok.err);
+            p->s.tok.kind = REGO_TOK_ILLEGAL;
+        }
+    }
+    rego_body *b = mk_body(p, &parts);
+    if (b && (t = new_term(p, REGO_TERM_TEMPLATE, loc)) != NULL) {
+        b->loc = loc;
+        t->u.c.body = b;
+        if (raw)
+            t->flags_ |= REGO_TF_RAW_TEMPLATE;
+    }
+out:
+    leave(p, 1);
+    return t;
+}
+
 static rego_term *parse_term(parser *p)
 {
     rego_term *t = NULL;
@@ -1500,6 +1684,10 @@ static rego_term *parse_term(parser *p)
         break;
     case REGO_TOK_STRING:
         t = parse_string(p);
+        break;
+    case REGO_TOK_TEMPLATE_PART: case REGO_TOK_TEMPLATE_END:
+    case REGO_TOK_RAW_TEMPLATE_PART: case REGO_TOK_RAW_TEMPLATE_END:
+        t = parse_template(p);
         break;
     case REGO_TOK_IDENT:
     case REGO_TOK_CONTAINS: /* `contains` is a keyword only in rule heads */
@@ -2084,6 +2272,30 @@ static bool parse_head(parser *p, phead *h, bool is_default)
 }
 
 /* First Ref/Var/Call in a default value, outside comprehensions. */
+static const char *default_value_problem(const rego_term *t);
+
+/* OPA's visitor walks a template string's expressions term by term: a
+ * call's operator is a ref, then come the operands, then `with` targets
+ * (kept as vars when they name a function). */
+static const char *default_template_problem(const rego_body *parts)
+{
+    for (uint32_t i = 0; i < parts->n; i++) {
+        const rego_expr *e = parts->exprs[i];
+        if (e->tmpl_term)
+            continue;
+        if (e->term->kind == REGO_TERM_CALL)
+            return "ref";
+        const char *w = default_value_problem(e->term);
+        if (w)
+            return w;
+        if (e->nwith) {
+            const rego_term *target = e->withs[0].target;
+            return target->n == 1 && !is_root_doc(target->u.c.items[0]) ? "var" : "ref";
+        }
+    }
+    return NULL;
+}
+
 static const char *default_value_problem(const rego_term *t)
 {
     switch ((rego_term_kind)t->kind) {
@@ -2100,6 +2312,8 @@ static const char *default_value_problem(const rego_term *t)
                 return w;
         }
         return NULL;
+    case REGO_TERM_TEMPLATE:
+        return default_template_problem(t->u.c.body);
     }
     return NULL;
 }

@@ -1,0 +1,197 @@
+/*
+ * template.c — the builtin group "template": internal.template_string, what
+ * the compiler lowers a template string ($"..{x}..", OPA 1.12) to.
+ *
+ * Its one operand is an array of the string's parts, in order (OPA's
+ * v1/topdown/template_string.go and the operand rules it shares with
+ * print, v1/topdown/print.go):
+ *  - a string is taken as it is; a number, boolean or null as its Rego
+ *    literal (these are the text between expressions and lone scalars);
+ *  - a set holds the values of one expression (the compiler wraps each in
+ *    a set comprehension, so that an undefined expression does not make the
+ *    whole string undefined): empty is "<undefined>"; one element is that
+ *    element, a string as it is and anything else in Rego term syntax;
+ *  - more than one element, in any part, is an eval_conflict_error
+ *    ("template-strings must not produce multiple outputs"): a template
+ *    string has one value;
+ *  - anything else (an array or object part, only reachable by calling
+ *    the builtin directly) is an eval_internal_error, which, as OPA's Halt,
+ *    stops the evaluation even without strict builtin errors.
+ *
+ * Rego term syntax is OPA's String(): sets {1, 2} and set(), objects
+ * {"a": 1}, both sorted, strings quoted as Go's strconv.Quote quotes them
+ * (see write_quoted for the part of Go's rules we follow).
+ *
+ * No global state.  The result is built in the call's arena; nesting is
+ * bounded by REGO_VALUE_MAX_DEPTH like every value operation.
+ */
+#include <string.h>
+
+#include "../builtin.h"
+#include "../limits.h"
+
+/* A string quoted as Go's strconv.Quote does for ASCII: the short escapes
+ * Go has (\a \b \f \n \r \t \v \\ \"), \xHH for other control characters,
+ * DEL and each byte of invalid UTF-8.  Other characters are written as
+ * they are: Go also escapes the non-printable non-ASCII runes (U+00A0,
+ * U+200B, ...) as \uXXXX, which needs Unicode tables we do not carry. */
+static void write_quoted(rp_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    rp_buf_putc(b, '"');
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t k = rp_utf8_decode(s + i, n - i, &cp);
+            if (k) {
+                rp_buf_append(b, s + i, k);
+                i += k;
+                continue;
+            }
+        }
+        i++;
+        const char *esc = NULL;
+        switch (c) {
+        case '\a': esc = "\\a"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        case '\v': esc = "\\v"; break;
+        case '\\': esc = "\\\\"; break;
+        case '"': esc = "\\\""; break;
+        default: break;
+        }
+        if (esc) {
+            rp_buf_puts(b, esc);
+        } else if (c < 0x20 || c >= 0x7f) {
+            char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            rp_buf_append(b, x, 4);
+        } else {
+            rp_buf_putc(b, (char)c);
+        }
+    }
+    rp_buf_putc(b, '"');
+}
+
+/* v in Rego term syntax (OPA's Value.String()); false past the depth limit. */
+static bool write_term(rp_buf *b, rego_value v, int depth)
+{
+    if (depth > REGO_VALUE_MAX_DEPTH)
+        return false;
+    switch ((rego_kind)v.kind) {
+    case REGO_UNDEF:
+    case REGO_NULL:
+    case REGO_BOOL:
+    case REGO_NUMBER:
+        rego_value_write(b, v, REGO_FMT_REGO);
+        return true;
+    case REGO_STRING:
+        write_quoted(b, v.u.s, v.n);
+        return true;
+    case REGO_ARRAY:
+        rp_buf_putc(b, '[');
+        for (uint32_t i = 0; i < v.n; i++) {
+            if (i)
+                rp_buf_puts(b, ", ");
+            if (!write_term(b, v.u.items[i], depth + 1))
+                return false;
+        }
+        rp_buf_putc(b, ']');
+        return true;
+    case REGO_SET:
+        if (v.n == 0) {
+            rp_buf_puts(b, "set()");
+            return true;
+        }
+        rp_buf_putc(b, '{');
+        for (uint32_t i = 0; i < v.n; i++) {
+            if (i)
+                rp_buf_puts(b, ", ");
+            if (!write_term(b, rego_set_at(v, i), depth + 1))
+                return false;
+        }
+        rp_buf_putc(b, '}');
+        return true;
+    case REGO_OBJECT:
+        rp_buf_putc(b, '{');
+        for (uint32_t i = 0; i < v.n; i++) {
+            if (i)
+                rp_buf_puts(b, ", ");
+            if (!write_term(b, rego_object_at(v, i).key, depth + 1))
+                return false;
+            rp_buf_puts(b, ": ");
+            if (!write_term(b, rego_object_at(v, i).val, depth + 1))
+                return false;
+        }
+        rp_buf_putc(b, '}');
+        return true;
+    }
+    return false;
+}
+
+/* One part's text onto b; an error status when the part is not allowed. */
+static rp_status write_part(rego_bctx *ctx, rp_buf *b, rego_value part)
+{
+    switch ((rego_kind)part.kind) {
+    case REGO_STRING:
+        rp_buf_append(b, part.u.s, part.n);
+        return RP_OK;
+    case REGO_NULL:
+    case REGO_BOOL:
+    case REGO_NUMBER:
+        rego_value_write(b, part, REGO_FMT_REGO);
+        return RP_OK;
+    case REGO_SET:
+        if (part.n == 0) {
+            rp_buf_puts(b, "<undefined>");
+            return RP_OK;
+        }
+        if (part.n > 1)
+            return rp_error_setk(ctx->err, RP_ERR_CONFLICT, RP_EK_EVAL_CONFLICT, ctx->loc,
+                                 "template-strings must not produce multiple outputs");
+        part = rego_set_at(part, 0);
+        if (part.kind == REGO_STRING) {
+            rp_buf_append(b, part.u.s, part.n);
+            return RP_OK;
+        }
+        if (!write_term(b, part, 0))
+            return rp_error_setk(ctx->err, RP_ERR_LIMIT, RP_EK_EVAL_CANCEL, ctx->loc,
+                                 "%s: value nested deeper than %d", ctx->bi->name,
+                                 REGO_VALUE_MAX_DEPTH);
+        return RP_OK;
+    case REGO_UNDEF:
+    case REGO_ARRAY:
+    case REGO_OBJECT:
+        break;
+    }
+    return rp_error_setk(ctx->err, RP_ERR_EVAL, RP_EK_EVAL_OTHER, ctx->loc,
+                         "illegal argument type: %s", rego_type_name(part));
+}
+
+static rp_status bi_template_string(rego_bctx *ctx, const rego_value *args, rego_value *out)
+{
+    if (!rego_bi_arg_kind(ctx, args, 0, REGO_ARRAY))
+        return RP_ERR_TYPE;
+    rp_buf b;
+    rp_buf_init(&b);
+    rp_status st = RP_OK;
+    for (uint32_t i = 0; i < args[0].n && st == RP_OK; i++)
+        st = write_part(ctx, &b, args[0].u.items[i]);
+    if (st == RP_OK && b.failed)
+        st = rego_bi_nomem(ctx);
+    if (st == RP_OK) {
+        *out = rego_str(ctx->arena, b.len ? b.data : "", b.len);
+        if (out->kind == REGO_UNDEF)
+            st = rego_bi_nomem(ctx);
+    }
+    rp_buf_free(&b);
+    return st;
+}
+
+const rego_builtin rego_builtins_template[] = {
+    {"internal.template_string", NULL, "(array[any]) => string", 1, 0, bi_template_string},
+    {0},
+};
