@@ -127,6 +127,8 @@ static const tcase tmpl_cases[] = {
        "x := data.p.r", NULL, "\"q\\\"x [\\\"q\\\\\\\"x\\\"]\""),
     OK("nested strings quoted as Go does", "r := $\"{[\"\\u0001\\u000b\\u007f\\t\"]}\"",
        "x := data.p.r", NULL, "\"[\\\"\\\\x01\\\\v\\\\x7f\\\\t\\\"]\""),
+    OK("non-printable runes escaped as Go does", "r := $\"{[\"\\u00a0\\u200b\u00e9\"]}\"",
+       "x := data.p.r", NULL, "\"[\\\"\\\\u00a0\\\\u200b\u00e9\\\"]\""),
     OK("escapes", "r := $\"\\{x} \\\"q\\\" \\t|\\u00e9\\/\"", "x := data.p.r", NULL,
        "\"{x} \\\"q\\\" \\t|\xc3\xa9/\""),
     OK("raw form", "r := $`line1\n{input.n}\\{x} \\n \"`", "x := data.p.r", "{\"n\":\"bob\"}",

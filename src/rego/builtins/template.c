@@ -18,119 +18,16 @@
  *    the builtin directly) is an eval_internal_error, which, as OPA's Halt,
  *    stops the evaluation even without strict builtin errors.
  *
- * Rego term syntax is OPA's String(): sets {1, 2} and set(), objects
- * {"a": 1}, both sorted, strings quoted as Go's strconv.Quote quotes them
- * (see write_quoted for the part of Go's rules we follow).
+ * Rego term syntax is OPA's String(), written by the same code as
+ * sprintf's %v (rego_go_value_text): sets {1, 2} and set(), objects
+ * {"a": 1}, both sorted, strings quoted as Go's strconv.Quote quotes them.
  *
- * No global state.  The result is built in the call's arena; nesting is
- * bounded by REGO_VALUE_MAX_DEPTH like every value operation.
+ * No global state.  The result is built in the call's arena.
  */
 #include <string.h>
 
 #include "../builtin.h"
-#include "../limits.h"
-
-/* A string quoted as Go's strconv.Quote does for ASCII: the short escapes
- * Go has (\a \b \f \n \r \t \v \\ \"), \xHH for other control characters,
- * DEL and each byte of invalid UTF-8.  Other characters are written as
- * they are: Go also escapes the non-printable non-ASCII runes (U+00A0,
- * U+200B, ...) as \uXXXX, which needs Unicode tables we do not carry. */
-static void write_quoted(rp_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    rp_buf_putc(b, '"');
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
-            uint32_t cp;
-            size_t k = rp_utf8_decode(s + i, n - i, &cp);
-            if (k) {
-                rp_buf_append(b, s + i, k);
-                i += k;
-                continue;
-            }
-        }
-        i++;
-        const char *esc = NULL;
-        switch (c) {
-        case '\a': esc = "\\a"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        case '\v': esc = "\\v"; break;
-        case '\\': esc = "\\\\"; break;
-        case '"': esc = "\\\""; break;
-        default: break;
-        }
-        if (esc) {
-            rp_buf_puts(b, esc);
-        } else if (c < 0x20 || c >= 0x7f) {
-            char x[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-            rp_buf_append(b, x, 4);
-        } else {
-            rp_buf_putc(b, (char)c);
-        }
-    }
-    rp_buf_putc(b, '"');
-}
-
-/* v in Rego term syntax (OPA's Value.String()); false past the depth limit. */
-static bool write_term(rp_buf *b, rego_value v, int depth)
-{
-    if (depth > REGO_VALUE_MAX_DEPTH)
-        return false;
-    switch ((rego_kind)v.kind) {
-    case REGO_UNDEF:
-    case REGO_NULL:
-    case REGO_BOOL:
-    case REGO_NUMBER:
-        rego_value_write(b, v, REGO_FMT_REGO);
-        return true;
-    case REGO_STRING:
-        write_quoted(b, v.u.s, v.n);
-        return true;
-    case REGO_ARRAY:
-        rp_buf_putc(b, '[');
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                rp_buf_puts(b, ", ");
-            if (!write_term(b, v.u.items[i], depth + 1))
-                return false;
-        }
-        rp_buf_putc(b, ']');
-        return true;
-    case REGO_SET:
-        if (v.n == 0) {
-            rp_buf_puts(b, "set()");
-            return true;
-        }
-        rp_buf_putc(b, '{');
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                rp_buf_puts(b, ", ");
-            if (!write_term(b, rego_set_at(v, i), depth + 1))
-                return false;
-        }
-        rp_buf_putc(b, '}');
-        return true;
-    case REGO_OBJECT:
-        rp_buf_putc(b, '{');
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                rp_buf_puts(b, ", ");
-            if (!write_term(b, rego_object_at(v, i).key, depth + 1))
-                return false;
-            rp_buf_puts(b, ": ");
-            if (!write_term(b, rego_object_at(v, i).val, depth + 1))
-                return false;
-        }
-        rp_buf_putc(b, '}');
-        return true;
-    }
-    return false;
-}
+#include "sprintf.h"
 
 /* One part's text onto b; an error status when the part is not allowed. */
 static rp_status write_part(rego_bctx *ctx, rp_buf *b, rego_value part)
@@ -157,10 +54,7 @@ static rp_status write_part(rego_bctx *ctx, rp_buf *b, rego_value part)
             rp_buf_append(b, part.u.s, part.n);
             return RP_OK;
         }
-        if (!write_term(b, part, 0))
-            return rp_error_setk(ctx->err, RP_ERR_LIMIT, RP_EK_EVAL_CANCEL, ctx->loc,
-                                 "%s: value nested deeper than %d", ctx->bi->name,
-                                 REGO_VALUE_MAX_DEPTH);
+        rego_go_value_text(b, part);
         return RP_OK;
     case REGO_UNDEF:
     case REGO_ARRAY:
