@@ -32,8 +32,8 @@
 #include "rego/builtin.h"
 
 /* Builtins the compiler resolves by name rather than through the registry
- * (compile.c, resolve_operator): unification, assignment, print and the
- * METADATA functions. */
+ * (compile.c): unification, assignment, print (lowered to internal.print)
+ * and the METADATA functions. */
 static const rego_builtin compiler_builtins[] = {
     {"eq", "=", "(any, any) => boolean", 2, 0, NULL},
     {"assign", ":=", "(any, any) => boolean", 2, 0, NULL},

@@ -93,6 +93,8 @@ void rego_bi_random(rego_bctx *ctx, void *buf, size_t n);
 /* Writes a line for print(); the sink is chosen by the embedder (stderr in
  * the CLI). */
 void rego_bi_print(rego_bctx *ctx, const char *s, size_t n);
+/* Whether print() output goes anywhere (the embedder set a sink). */
+bool rego_bi_print_enabled(const rego_bctx *ctx);
 /* Looks up / stores a memoised result for a non-deterministic builtin call
  * keyed by (name, args) so repeated calls in one query agree. */
 bool rego_bi_memo_get(rego_bctx *ctx, rego_value key, rego_value *out);

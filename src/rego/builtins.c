@@ -180,6 +180,11 @@ void rego_bi_random(rego_bctx *ctx, void *buf, size_t n)
     }
 }
 
+bool rego_bi_print_enabled(const rego_bctx *ctx)
+{
+    return ctx->ev->print != NULL;
+}
+
 void rego_bi_print(rego_bctx *ctx, const char *s, size_t n)
 {
     struct rego_evalctx *ev = ctx->ev;

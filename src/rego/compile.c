@@ -498,6 +498,7 @@ typedef struct {
     uint32_t capslot;
     int depth;
     uint32_t ntmpl;       /* template-string captures generated so far */
+    const rego_term *stmt_call; /* the call that is the expression being rewritten */
     bool query;
 } cctx;
 
@@ -952,8 +953,6 @@ static rp_status resolve_operator(cctx *c, const rego_term *op, rp_loc loc, ccal
         } else if (!strcmp(nm, "assign")) {
             cc->special = CALL_ASSIGN;
             cc->nargs = 2;
-        } else if (!strcmp(nm, "print")) {
-            cc->special = CALL_PRINT;
         } else if (!strcmp(nm, "rego.metadata.rule")) {
             cc->special = CALL_METADATA_RULE;
         } else if (!strcmp(nm, "rego.metadata.chain")) {
@@ -978,7 +977,7 @@ static rp_status resolve_call(cctx *c, rego_term *call, ccall **out)
     if (st != RP_OK)
         return st;
     uint32_t nargs = call->n - 1;
-    bool variadic = cc->special == CALL_PRINT || (cc->bi && (cc->bi->flags & REGO_BI_VARIADIC));
+    bool variadic = cc->bi && (cc->bi->flags & REGO_BI_VARIADIC);
     if (variadic) {
         cc->nargs = nargs;
         return RP_OK;
@@ -1236,13 +1235,14 @@ static rp_status check_template_call(cctx *c, const rego_term *x)
     return st;
 }
 
-/* {$tN | $tN = x} with the part's `with` modifiers.  The variable's name
- * cannot be written in Rego, so it meets no user variable, and each capture
- * has its own (a nested template string's capture must not bind the outer
- * one's). */
-static rego_term *template_capture(cctx *c, const rego_expr *part)
+/* {$tN | $tN = x} with the given `with` modifiers (a template part's own;
+ * print's arguments have none: the statement's apply to the whole call).
+ * The variable's name cannot be written in Rego, so it meets no user
+ * variable, and each capture has its own (a nested template string's
+ * capture must not bind the outer one's).  flag marks the comprehension for
+ * the safety pass's "var x is undeclared" check (TF_TEMPLATE, TF_PRINT). */
+static rego_term *capture(cctx *c, rego_term *x, rego_with *withs, uint32_t nwith, unsigned flag)
 {
-    rego_term *x = part->term;
     char buf[24];
     snprintf(buf, sizeof(buf), "$t%u", (unsigned)c->ntmpl++);
     size_t n = strlen(buf);
@@ -1266,8 +1266,8 @@ static rego_term *template_capture(cctx *c, const rego_expr *part)
     cap->kind = REGO_EXPR_TERM;
     cap->loc = x->loc;
     cap->term = call;
-    cap->withs = part->withs;
-    cap->nwith = part->nwith;
+    cap->withs = withs;
+    cap->nwith = nwith;
     exprs[0] = cap;
     body->exprs = exprs;
     body->n = 1;
@@ -1275,7 +1275,7 @@ static rego_term *template_capture(cctx *c, const rego_expr *part)
     compr->u.c.items = head;
     compr->n = 1;
     compr->u.c.body = body;
-    compr->flags_ |= TF_TEMPLATE;
+    compr->flags_ |= flag;
     return compr;
 }
 
@@ -1308,12 +1308,87 @@ static rp_status lower_template(cctx *c, rego_term **tp)
             if (st != RP_OK)
                 return st;
         }
-        if (!(items[i] = template_capture(c, part)))
+        if (!(items[i] = capture(c, part->term, part->withs, part->nwith, TF_TEMPLATE)))
             return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
     }
     arr->u.c.items = items;
     arr->n = n;
     if (!(args[0] = mk_operator(c, "internal", "template_string", t->loc)))
+        return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
+    args[1] = arr;
+    call->u.c.items = args;
+    call->n = 2;
+    *tp = call;
+    return RP_OK;
+}
+
+/* ---- print -------------------------------------------------------------------------
+ * OPA lowers print(a, b) to internal.print([{v | v = a}, {w | w = b}])
+ * (compile.go rewritePrintCalls): each argument captured in a set
+ * comprehension, so an undefined argument prints "<undefined>" and one with
+ * several values prints a line for each.  A variable in an argument must be
+ * safe where the call is ("var x is undeclared" otherwise, checked by the
+ * safety pass as for template strings). */
+
+/* Whether t calls the print builtin: the bare name, not shadowed by a rule
+ * of the package or an import. */
+static bool is_print_call(cctx *c, const rego_term *t)
+{
+    const rego_term *op = t->u.c.items[0];
+    if (op->kind == REGO_TERM_REF) {
+        if (op->n != 1)
+            return false;
+        op = op->u.c.items[0];
+    }
+    return op->kind == REGO_TERM_VAR && var_is(op, "print") && !pkg_rule_named(c, "print") &&
+           !module_import(c->mod, "print");
+}
+
+/* A call of a function with no result (print, internal.print) is a
+ * statement: OPA's CheckVoidCalls rejects one used as a value. */
+static rp_status check_void_call(cctx *c, const rego_term *t)
+{
+    const rego_builtin *bi = NULL;
+    if (!is_print_call(c, t)) {
+        const rego_term *op = t->u.c.items[0];
+        const rego_term *head = op->kind == REGO_TERM_REF ? op->u.c.items[0] : op;
+        if (head->kind != REGO_TERM_VAR || pkg_rule_named(c, head->u.var.name) ||
+            module_import(c->mod, head->u.var.name))
+            return RP_OK;
+        rp_buf name;
+        rp_buf_init(&name);
+        if (operator_name(op, &name))
+            bi = rego_builtin_find(rp_buf_cstr(&name), name.len);
+        rp_buf_free(&name);
+        if (!bi || !(bi->flags & REGO_BI_NORESULT))
+            return RP_OK;
+    }
+    rp_buf text;
+    rp_buf_init(&text);
+    rego_term_write(&text, t);
+    rp_status st = compile_err(c->err, RP_EK_TYPE, t->loc, "%s used as value", rp_buf_cstr(&text));
+    rp_buf_free(&text);
+    return st;
+}
+
+/* Replaces the print call at *tp by its internal.print call (not yet
+ * resolved: the caller rewrites it as any other call). */
+static rp_status lower_print(cctx *c, rego_term **tp)
+{
+    rego_term *t = *tp;
+    uint32_t n = t->n - 1;
+    rego_term *arr = new_term(c->a, REGO_TERM_ARRAY, t->loc);
+    rego_term **items = rp_arena_array(c->a, n ? n : 1, sizeof(rego_term *));
+    rego_term *call = new_term(c->a, REGO_TERM_CALL, t->loc);
+    rego_term **args = rp_arena_array(c->a, 2, sizeof(rego_term *));
+    if (!arr || !items || !call || !args)
+        return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
+    for (uint32_t i = 0; i < n; i++)
+        if (!(items[i] = capture(c, t->u.c.items[1 + i], NULL, 0, TF_PRINT)))
+            return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
+    arr->u.c.items = items;
+    arr->n = n;
+    if (!(args[0] = mk_operator(c, "internal", "print", t->loc)))
         return rp_error_set(c->err, RP_ERR_NOMEM, t->loc, "out of memory");
     args[1] = arr;
     call->u.c.items = args;
@@ -1351,6 +1426,13 @@ static rp_status rw_term(cctx *c, scope *s, rego_term **tp)
         break;
     case REGO_TERM_CALL: {
         ccall *cc = NULL;
+        if (t != c->stmt_call && (st = check_void_call(c, t)) != RP_OK)
+            break;
+        if (is_print_call(c, t)) {
+            if ((st = lower_print(c, tp)) != RP_OK)
+                break;
+            t = *tp;
+        }
         for (uint32_t i = 1; i < t->n && st == RP_OK; i++)
             st = rw_term(c, s, &t->u.c.items[i]);
         if (st == RP_OK)
@@ -1513,6 +1595,7 @@ static rp_status rw_expr(cctx *c, scope *s, rego_expr *e)
                 break;
             e->flags_ = EXPR_OP_UNIFY;
         } else if (t->kind == REGO_TERM_CALL) {
+            c->stmt_call = t;
             if ((st = rw_term(c, es, &e->term)) != RP_OK)
                 break;
             e->flags_ = EXPR_OP_CALL;
@@ -2005,17 +2088,18 @@ static int32_t template_expr_missing(const rego_term *x, const bits *S)
     return -1;
 }
 
-/* The expression a capture comprehension (TF_TEMPLATE) holds. */
+/* The expression a capture comprehension (TF_TEMPLATE, TF_PRINT) holds. */
 static const rego_term *capture_expr(const rego_term *compr)
 {
     return compr->u.c.body->exprs[0]->term->u.c.items[2];
 }
 
-/* OPA reports the error at the expression, or nowhere for a call (it builds
- * the call term for the check without a location). */
-static rp_status undeclared_error(sctx *sc, int32_t slot, const rego_term *x)
+/* OPA reports the error at the expression, or, in a template string,
+ * nowhere for a call (it builds the call term for the check without a
+ * location). */
+static rp_status undeclared_error(sctx *sc, int32_t slot, const rego_term *x, bool tmpl)
 {
-    rp_loc loc = x->kind == REGO_TERM_CALL ? (rp_loc){0} : x->loc;
+    rp_loc loc = tmpl && x->kind == REGO_TERM_CALL ? (rp_loc){0} : x->loc;
     return rp_error_setk(sc->c->err, RP_ERR_COMPILE, RP_EK_COMPILE, loc, "var %s is undeclared",
                          slot_name(sc, slot));
 }
@@ -2039,11 +2123,11 @@ static rp_status template_check(sctx *sc, const rego_term *t, const bits *S)
         }
         return RP_OK;
     case REGO_TERM_SET_COMPR:
-        if (t->flags_ & TF_TEMPLATE) {
+        if (t->flags_ & (TF_TEMPLATE | TF_PRINT)) {
             const rego_term *x = capture_expr(t);
             int32_t m = template_expr_missing(x, S);
             if (m >= 0)
-                return undeclared_error(sc, m, x);
+                return undeclared_error(sc, m, x, t->flags_ & TF_TEMPLATE);
         }
         return RP_OK;
     case REGO_TERM_VALUE:

@@ -106,7 +106,6 @@ typedef struct ccall {
 
 enum {
     CALL_NONE = 0,
-    CALL_PRINT,        /* print(...) */
     CALL_EQ,           /* =  (unification) */
     CALL_ASSIGN,       /* := */
     CALL_WALK,         /* walk(x, [p, v]) relation with pattern output */
@@ -118,6 +117,7 @@ enum {
 enum {
     TF_HASHED = 1, /* VALUE string term: rego_term.n holds its rego_hash_str (low 32 bits) */
     TF_TEMPLATE = 2, /* SET_COMPR capturing one template-string expression (compile.c) */
+    TF_PRINT = 4,    /* SET_COMPR capturing one print argument (compile.c) */
 };
 
 /* A data ref's ground prefix resolved at compile time (REF term's

@@ -1088,26 +1088,6 @@ static const mock *find_mock(ev *e, const ccall *cc)
     return NULL;
 }
 
-static rp_status print_args(ev *e, const rego_value *args, uint32_t n)
-{
-    rp_buf b;
-    rp_buf_init(&b);
-    for (uint32_t i = 0; i < n; i++) {
-        if (i)
-            rp_buf_putc(&b, ' ');
-        if (args[i].kind == REGO_UNDEF)
-            rp_buf_puts(&b, "<undefined>");
-        else if (args[i].kind == REGO_STRING)
-            rp_buf_append(&b, args[i].u.s, args[i].n);
-        else
-            rego_value_write(&b, args[i], REGO_FMT_REGO);
-    }
-    if (e->svc.print)
-        e->svc.print(e->svc.print_ud, rp_buf_cstr(&b), b.len);
-    rp_buf_free(&b);
-    return RP_OK;
-}
-
 /* Invokes a builtin with evaluated arguments, applying OPA's error rules. */
 static rp_status call_builtin(ev *e, const rego_builtin *bi, const rego_value *args, rp_loc loc,
                               rego_value *out)
@@ -1172,10 +1152,6 @@ static rp_status call_invoke(ev *e, const ccall *cc, const rego_value *args, uin
             return st;
         return out.kind == REGO_UNDEF ? RP_OK : k->fn(e, k, out);
     }
-    if (cc->special == CALL_PRINT) {
-        print_args(e, args, nargs);
-        return k->fn(e, k, rego_bool(true));
-    }
     if (!cc->bi)
         return eval_error(e, RP_ERR_EVAL, RP_EK_EVAL_OTHER, loc, "unsupported call");
     rp_status st = call_builtin(e, cc->bi, args, loc, &out);
@@ -1194,27 +1170,9 @@ static rp_status call_invoke(ev *e, const ccall *cc, const rego_value *args, uin
     return k->fn(e, k, out);
 }
 
-/* print() sees undefined arguments as "<undefined>" instead of failing. */
-static rp_status eval_print(ev *e, rego_value *fr, const rego_term *t, vkont *k)
-{
-    uint32_t n = t->n - 1;
-    rego_value *args = rp_arena_array(e->a, n ? n : 1, sizeof(rego_value));
-    if (!args)
-        return nomem(e, t->loc);
-    for (uint32_t i = 0; i < n; i++) {
-        rp_status st = eval_first(e, fr, t->u.c.items[1 + i], &args[i]);
-        if (st != RP_OK)
-            return st;
-    }
-    print_args(e, args, n);
-    return k->fn(e, k, rego_bool(true));
-}
-
 static rp_status eval_call(ev *e, rego_value *fr, const rego_term *t, vkont *k)
 {
     const ccall *cc = t->u.c.resolved;
-    if (cc->special == CALL_PRINT)
-        return eval_print(e, fr, t, k);
     if (cc->special == CALL_METADATA_RULE)
         return k->fn(e, k, rego_metadata_rule(e->cur_rule));
     if (cc->special == CALL_METADATA_CHAIN) {
