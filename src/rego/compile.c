@@ -2240,6 +2240,41 @@ static rp_status order_expr_closures(sctx *sc, rego_expr *e, const bits *S)
 
 /* Stable reordering: repeatedly place the first expression whose needs are
  * met (OPA's algorithm), so bodies already in a safe order keep it. */
+/* An expression that is a lowered print statement. */
+static bool is_print_stmt(const rego_expr *e)
+{
+    const rego_term *t = e->term;
+    if (e->kind != REGO_EXPR_TERM || !t || t->kind != REGO_TERM_CALL || t->n != 2)
+        return false;
+    const ccall *cc = t->u.c.resolved;
+    return cc && cc->bi && !strcmp(cc->bi->name, "internal.print");
+}
+
+/* OPA checks print's variables against what the expressions before it in
+ * the source bind (rewritePrintCalls: outputVarsForBody(body[:i])), not
+ * against what safety ordering has bound when the call is placed: in
+ * `print(x); x = 1` x is undeclared.  The expressions before the print are
+ * ordered on their own, over what was safe at the body's entry, and what
+ * they bind is what print may use. */
+static rp_status print_check(sctx *sc, const rego_body *b, uint32_t at, const bits *entry)
+{
+    bits P;
+    bool *used = rp_arena_zalloc(sc->c->a, at ? at : 1);
+    if (!used || !bits_new(sc->c->a, &P, sc->nslots))
+        return rp_error_set(sc->c->err, RP_ERR_NOMEM, b->loc, "out of memory");
+    bits_copy(&P, entry);
+    for (bool more = true; more;) {
+        more = false;
+        for (uint32_t j = 0; j < at; j++) {
+            if (!used[j] && expr_missing(b->exprs[j], &P) < 0) {
+                expr_outputs(b->exprs[j], &P);
+                used[j] = more = true;
+            }
+        }
+    }
+    return template_check_expr(sc, b->exprs[at], &P);
+}
+
 static rp_status order_body(sctx *sc, rego_body *b, bits *S)
 {
     uint32_t n = b->n;
@@ -2247,8 +2282,10 @@ static rp_status order_body(sctx *sc, rego_body *b, bits *S)
         return RP_OK;
     rego_expr **out = rp_arena_array(sc->c->a, n, sizeof(rego_expr *));
     bool *placed = rp_arena_zalloc(sc->c->a, n);
-    if (!out || !placed)
+    bits entry; /* what is safe before the body, for print_check */
+    if (!out || !placed || !bits_new(sc->c->a, &entry, sc->nslots))
         return rp_error_set(sc->c->err, RP_ERR_NOMEM, b->loc, "out of memory");
+    bits_copy(&entry, S);
     for (uint32_t k = 0; k < n; k++) {
         uint32_t pick = n;
         for (uint32_t i = 0; i < n; i++) {
@@ -2276,7 +2313,10 @@ static rp_status order_body(sctx *sc, rego_body *b, bits *S)
         }
         placed[pick] = true;
         rego_expr *e = b->exprs[pick];
-        rp_status st = order_expr_closures(sc, e, S);
+        rp_status st = is_print_stmt(e) ? print_check(sc, b, pick, &entry) : RP_OK;
+        if (st != RP_OK)
+            return st;
+        st = order_expr_closures(sc, e, S);
         if (st != RP_OK)
             return st;
         expr_outputs(e, S);
