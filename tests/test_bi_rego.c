@@ -606,6 +606,8 @@ static void test_capabilities(void)
         "{\"dynamic\":{\"type\":\"string\"},\"type\":\"array\"}],\"type\":\"any\"},{\"type\":\"string\"}],"
         "\"result\":{\"type\":\"boolean\"},\"type\":\"function\"}}",
         "{\"name\":\"print\",\"decl\":{\"type\":\"function\",\"variadic\":{\"type\":\"any\"}}}",
+        "{\"name\":\"internal.print\",\"decl\":{\"args\":[{\"dynamic\":{\"of\":{\"type\":\"any\"},"
+        "\"type\":\"set\"},\"type\":\"array\"}],\"type\":\"function\"}}",
         "{\"name\":\"eq\",\"decl\":{\"args\":[{\"type\":\"any\"},{\"type\":\"any\"}],\"result\":"
         "{\"type\":\"boolean\"},\"type\":\"function\"},\"infix\":\"=\"}",
     };

@@ -45,7 +45,7 @@ static const rego_builtin compiler_builtins[] = {
 /* Keywords `import future.keywords.<kw>` enables in v0 modules, and the
  * parser features OPA's capabilities name. */
 static const char *const future_keywords[] = {"contains", "every", "if", "in"};
-static const char *const features[] = {"keywords_in_refs", "rego_v1"};
+static const char *const features[] = {"keywords_in_refs", "rego_v1", "template_strings"};
 
 #define MAX_BUILTINS 1024 /* the registry holds ~200; room for growth */
 #define MAX_OPA_LIST 4096 /* lines of the OPA builtin list */
@@ -565,6 +565,9 @@ static void put_notes(rp_buf *b)
         "\n## Notes\n\n"
         "- `eq`, `assign`, `print`, `rego.metadata.chain` and `rego.metadata.rule` are implemented by\n"
         "  the compiler rather than as registry entries; `rampart capabilities` lists them too.\n"
+        "- `print(a, b)` is lowered to `internal.print([{v | v = a}, {w | w = b}])` and a template\n"
+        "  string `$\"x{a}\"` to `internal.template_string([\"x\", {v | v = a}])`, as OPA lowers them.\n"
+        "- `internal.test_case` reports `opa test`'s sub-cases; it comes with the test command.\n"
         "- `rego.parse_module` parses Rego v1, as OPA 1.x does, and returns OPA's JSON AST (no locations).\n"
         "- `opa.runtime()` is `{}` unless the embedder sets the evaluation config key `opa.runtime`:\n"
         "  `false` gives rampart's `version` and `commit`, `true` adds `env` (the process environment),\n"
