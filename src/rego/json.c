@@ -466,11 +466,11 @@ static rp_status parse_number(jparser *p, const char *s, const char **after, reg
             q++;
     }
     size_t n = (size_t)(q - s);
-    if (!rego_number_parse(p->a, s, n, out)) {
+    if (!rego_number_parse(p->a, s, n, out) && !(frac && rego_number_parse_big(p->a, s, n, out))) {
         /* Integers are exact (GMP), so only memory can fail them. */
         if (!frac || rp_arena_failed(p->a))
             return err_nomem(p, s);
-        return rp_error_set(p->err, RP_ERR_SYNTAX, loc_at(p, s), "number %.*s%s overflows a double",
+        return rp_error_set(p->err, RP_ERR_SYNTAX, loc_at(p, s), "number %.*s%s is out of range",
                             (int)(n > JSON_NUM_SHOWN ? JSON_NUM_SHOWN : n), s,
                             n > JSON_NUM_SHOWN ? "..." : "");
     }

@@ -14,8 +14,9 @@
  *    object keys: the last one wins (Go's map decoding);
  *  - a leading UTF-8 BOM is an error for rego_json_parse (as in Go), but is
  *    skipped by rego_json_parse_file (as OPA's file loader does);
- *  - nesting deeper than REGO_JSON_MAX_DEPTH is RP_ERR_LIMIT; a number that
- *    overflows a double is RP_ERR_SYNTAX.
+ *  - nesting deeper than REGO_JSON_MAX_DEPTH is RP_ERR_LIMIT; a number past
+ *    double range is kept exactly when it is integral ("1e400", as OPA's
+ *    json.Number and the Rego parser keep it), else RP_ERR_SYNTAX.
  */
 #ifndef RAMPART_REGO_JSON_H
 #define RAMPART_REGO_JSON_H

@@ -937,87 +937,6 @@ static rego_term *parse_string(parser *p)
     return mk_value(p, v, loc);
 }
 
-typedef enum { NUM_OK, NUM_TOO_BIG, NUM_INVALID } num_check;
-
-/* Size checks standing in for OPA's big.Float: an exponent beyond int32 is
- * "invalid float"; a magnitude past about 2^±1e5 (10^±30103), either way,
- * is "number too big". */
-static num_check number_size(const char *s, size_t n)
-{
-    size_t i = 0, digits = 0;
-    while (i < n && s[i] != 'e' && s[i] != 'E') {
-        if (s[i] >= '0' && s[i] <= '9')
-            digits++;
-        i++;
-    }
-    uint64_t exp = 0;
-    if (i < n) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        for (; i < n && exp <= INT32_MAX; i++)
-            exp = exp * 10 + (uint64_t)(s[i] - '0');
-    }
-    if (exp > INT32_MAX)
-        return NUM_INVALID;
-    return digits > 30103 || exp > 30103 + (uint64_t)digits ? NUM_TOO_BIG : NUM_OK;
-}
-
-static bool is_digit_char(char c) { return c >= '0' && c <= '9'; }
-
-/* A literal beyond double range that is still an integer ("2e308", which
- * OPA accepts as a number) becomes an exact big integer.  number_too_big
- * has bounded the exponent, so the expansion is bounded too. */
-static bool parse_big_integral(parser *p, const char *s, size_t n, rego_value *out)
-{
-    size_t i = 0, il = 0, fl = 0;
-    bool neg = n && s[0] == '-';
-    i += neg;
-    const char *ip = s + i;
-    for (; i < n && is_digit_char(s[i]); i++)
-        il++;
-    const char *fp = s + i;
-    if (i < n && s[i] == '.') {
-        fp = s + ++i;
-        for (; i < n && is_digit_char(s[i]); i++)
-            fl++;
-    }
-    if (i >= n || (s[i] != 'e' && s[i] != 'E'))
-        return false;
-    i++;
-    if (i < n && s[i] == '-')
-        return false;
-    if (i < n && s[i] == '+')
-        i++;
-    size_t e = 0;
-    for (; i < n && e < 1000000; i++)
-        e = e * 10 + (size_t)(s[i] - '0');
-    if (e < fl)
-        return false;
-    char *buf = rp_arena_alloc(p->a, 1 + il + e + 1);
-    if (!buf)
-        return false;
-    size_t k = 0;
-    if (neg)
-        buf[k++] = '-';
-    size_t start = k;
-    for (size_t j = 0; j < il; j++)
-        if (k > start || ip[j] != '0')
-            buf[k++] = ip[j];
-    for (size_t j = 0; j < fl; j++)
-        if (k > start || fp[j] != '0')
-            buf[k++] = fp[j];
-    if (k == start)
-        buf[k++] = '0';
-    else
-        for (size_t j = fl; j < e; j++)
-            buf[k++] = '0';
-    if (!rego_number_parse(p->a, buf, k, out))
-        return false;
-    *out = rego_num_with_text(p->a, *out, s, n);
-    return out->kind != REGO_UNDEF;
-}
-
 static rego_term *parse_number(parser *p)
 {
     rp_loc loc = tok_loc(p);
@@ -1049,12 +968,12 @@ static rego_term *parse_number(parser *p)
         illegal(p, "invalid float");
         return NULL;
     }
-    num_check size = number_size(lit, n);
-    if (size == NUM_INVALID) {
+    rego_numsize size = rego_number_size(lit, n);
+    if (size == REGO_NUM_INVALID) {
         illegal(p, "invalid float");
         return NULL;
     }
-    if (size == NUM_TOO_BIG) {
+    if (size == REGO_NUM_TOO_BIG) {
         perr(p, "number too big");
         return NULL;
     }
@@ -1073,7 +992,7 @@ static rego_term *parse_number(parser *p)
     }
     memcpy(text + k, lit, n);
     rego_value v;
-    if (!rego_number_parse(p->a, text, k + n, &v) && !parse_big_integral(p, text, k + n, &v)) {
+    if (!rego_number_parse(p->a, text, k + n, &v) && !rego_number_parse_big(p->a, text, k + n, &v)) {
         if (rp_arena_failed(p->a))
             nomem(p);
         else

@@ -287,6 +287,82 @@ bool rego_number_parse(rp_arena *a, const char *s, size_t n, rego_value *out)
     return ok;
 }
 
+rego_numsize rego_number_size(const char *s, size_t n)
+{
+    size_t i = 0, digits = 0;
+    while (i < n && s[i] != 'e' && s[i] != 'E') {
+        if (s[i] >= '0' && s[i] <= '9')
+            digits++;
+        i++;
+    }
+    uint64_t exp = 0;
+    if (i < n) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        for (; i < n && exp <= INT32_MAX; i++)
+            exp = exp * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (exp > INT32_MAX)
+        return REGO_NUM_INVALID;
+    return digits > 30103 || exp > 30103 + (uint64_t)digits ? REGO_NUM_TOO_BIG : REGO_NUM_OK;
+}
+
+static bool is_digit_char(char c) { return c >= '0' && c <= '9'; }
+
+bool rego_number_parse_big(rp_arena *a, const char *s, size_t n, rego_value *out)
+{
+    if (rego_number_size(s, n) != REGO_NUM_OK)
+        return false; /* bounds the expansion below */
+    size_t i = 0, il = 0, fl = 0;
+    bool neg = n && s[0] == '-';
+    i += neg;
+    const char *ip = s + i;
+    for (; i < n && is_digit_char(s[i]); i++)
+        il++;
+    const char *fp = s + i;
+    if (i < n && s[i] == '.') {
+        fp = s + ++i;
+        for (; i < n && is_digit_char(s[i]); i++)
+            fl++;
+    }
+    if (i >= n || (s[i] != 'e' && s[i] != 'E'))
+        return false;
+    i++;
+    if (i < n && s[i] == '-')
+        return false;
+    if (i < n && s[i] == '+')
+        i++;
+    size_t e = 0;
+    for (; i < n && e < 1000000; i++)
+        e = e * 10 + (size_t)(s[i] - '0');
+    if (e < fl)
+        return false;
+    char *buf = rp_arena_alloc(a, 1 + il + e + 1);
+    if (!buf)
+        return false;
+    size_t k = 0;
+    if (neg)
+        buf[k++] = '-';
+    size_t start = k;
+    for (size_t j = 0; j < il; j++)
+        if (k > start || ip[j] != '0')
+            buf[k++] = ip[j];
+    for (size_t j = 0; j < fl; j++)
+        if (k > start || fp[j] != '0')
+            buf[k++] = fp[j];
+    if (k == start)
+        buf[k++] = '0';
+    else
+        for (size_t j = fl; j < e; j++)
+            buf[k++] = '0';
+    if (!rego_number_parse(a, buf, k, out))
+        return false;
+    *out = rego_num_with_text(a, *out, s, n);
+    return out->kind != REGO_UNDEF;
+}
+
+
 rego_value rego_num_with_text(rp_arena *a, rego_value v, const char *text, size_t n)
 {
     if (v.kind != REGO_NUMBER || v.sub != REGO_NUM_BIG || n == 0 || n > UINT32_MAX)

@@ -114,6 +114,18 @@ rego_value rego_empty_set(void);
  * Returns false when the text is not a number or overflows a double. */
 bool rego_number_parse(rp_arena *a, const char *s, size_t n, rego_value *out);
 
+/* Size checks standing in for OPA's big.Float on a number literal: an
+ * exponent beyond int32 is INVALID ("invalid float"), a magnitude past
+ * about 2^±1e5 (10^±30103) either way is TOO_BIG ("number too big"). */
+typedef enum { REGO_NUM_OK, REGO_NUM_TOO_BIG, REGO_NUM_INVALID } rego_numsize;
+rego_numsize rego_number_size(const char *s, size_t n);
+
+/* A literal beyond double range that is still an integer ("2e308",
+ * "1.5e400", which OPA accepts as numbers, in Rego and in JSON) as an exact
+ * big integer keeping its text (rego_num_with_text).  False when s is not
+ * such a literal, is past rego_number_size's bounds, or memory ran out. */
+bool rego_number_parse_big(rp_arena *a, const char *s, size_t n, rego_value *out);
+
 /* Attaches the literal's text to a big integer written in exponent form
  * (OPA keeps number text: sprintf("%v", [2e308]) prints "2e308").  Other
  * numbers are returned unchanged; UNDEF when out of memory. */
