@@ -1,6 +1,7 @@
 # The Rego compiler, evaluator and public API.
 LIB_SRCS += src/rego/compile.c src/rego/eval.c src/rego/api.c
 TESTS    += test_api test_eval
+FUZZERS  += fuzz_eval
 
 # The engine as its own static library: base + src/rego only (no agent, no
 # CLI), for embedders of include/rampart/rego.h.
