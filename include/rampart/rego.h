@@ -48,6 +48,7 @@ typedef struct {
     size_t max_memory;         /* bytes for one evaluation; 0 = 2 GiB */
     uint64_t max_steps;        /* 0 = unlimited */
     int64_t now_ns;            /* time.now_ns() for this evaluation; 0 = the clock */
+    uint64_t timeout_ns;       /* 0 = none; else eval_cancel_error after that long */
 } rampart_eval_opts;
 
 rampart_policy *rampart_policy_new(void);

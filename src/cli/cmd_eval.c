@@ -9,16 +9,19 @@
  * "bindings":{...}}]}, {} when undefined, {"errors":[{"message","code","location"}]}
  * on error (exit code 1).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "loader.h"
 #include "rego/json.h"
 #include "rego/limits.h"
+#include "rego/builtins/gotime.h"
 
 typedef enum { FMT_JSON, FMT_PRETTY, FMT_RAW, FMT_VALUES, FMT_BINDINGS } out_format;
 
@@ -34,6 +37,7 @@ typedef struct {
     bool fail, fail_defined;
     size_t budget;
     uint64_t max_steps;
+    int64_t timeout_ns;     /* --timeout; 0 = none */
     const char *allow_http; /* comma-separated host patterns for http.send */
     /* results */
     int exit_code;
@@ -58,6 +62,8 @@ static void usage(FILE *f)
             "      --fail-defined          exit 1 when the result is defined\n"
             "      --max-memory BYTES      memory budget of the evaluation (default 2 GiB)\n"
             "      --max-steps N           evaluation step budget (default unlimited)\n"
+            "      --timeout DURATION      evaluation time limit, as Go writes durations (500ms, 2s,\n"
+            "                              1m30s); 0 (the default) is none\n"
             "      --allow-http HOSTS      let http.send reach these hosts (comma-separated:\n"
             "                              host, host:port, *.domain, or * for any); off otherwise\n"
             "  -h, --help                  show this help\n"
@@ -65,21 +71,31 @@ static void usage(FILE *f)
             "exit codes: 0 success, 1 error (or --fail/--fail-defined triggered), 2 usage\n");
 }
 
+/* A byte count: digits with an optional K, M or G (binary multiples; "Mi",
+ * "MiB" and "MB" are read the same). */
 static bool parse_size(const char *s, size_t *out)
 {
     char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s)
+    if (*s < '0' || *s > '9')
         return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return false;
+    int shift = 0;
     switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
     default: break;
     }
-    if (*end)
+    if (shift && *end == 'i')
+        end++;
+    if (shift && *end == 'B')
+        end++;
+    if (*end || v > (SIZE_MAX >> shift))
         return false;
-    *out = (size_t)v;
+    *out = (size_t)(v << shift);
     return true;
 }
 
@@ -98,6 +114,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
         {"max-memory", required_argument, 0, 6},
         {"max-steps", required_argument, 0, 7},
         {"allow-http", required_argument, 0, 8},
+        {"timeout", required_argument, 0, 9},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -135,8 +152,29 @@ static int parse_args(int argc, char **argv, eval_args *a)
                 return 2;
             }
             break;
-        case 7: a->max_steps = strtoull(optarg, NULL, 10); break;
+        case 7: {
+            char *end;
+            errno = 0;
+            a->max_steps = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-') {
+                fprintf(stderr, "rampart eval: --max-steps: not a count: %s\n", optarg);
+                return 2;
+            }
+            break;
+        }
         case 8: a->allow_http = optarg; break;
+        case 9: {
+            rp_buf why;
+            rp_buf_init(&why);
+            bool ok = rego_go_parse_duration(optarg, strlen(optarg), &a->timeout_ns, &why);
+            if (!ok || a->timeout_ns < 0)
+                fprintf(stderr, "rampart eval: --timeout: %s\n",
+                        ok ? "must not be negative" : rp_buf_cstr(&why));
+            rp_buf_free(&why);
+            if (!ok || a->timeout_ns < 0)
+                return 2;
+            break;
+        }
         case 'h': usage(stdout); return -1;
         default: usage(stderr); return 2;
         }
@@ -344,10 +382,25 @@ static void print_result(const eval_args *a, const rego_query *q, const rego_res
         }
         return;
     case FMT_RAW:
-    case FMT_VALUES:
         for (uint32_t row = 0; row < r->nrows; row++)
             for (uint32_t i = 0; i < r->nexprs; i++)
-                print_value_line(rego_result_expr(r, row, i), a->format == FMT_RAW);
+                print_value_line(rego_result_expr(r, row, i), true);
+        return;
+    case FMT_VALUES:
+        /* OPA's Values: per result, the array of its expressions' values */
+        for (uint32_t row = 0; row < r->nrows; row++) {
+            rp_buf b;
+            rp_buf_init(&b);
+            rp_buf_putc(&b, '[');
+            for (uint32_t i = 0; i < r->nexprs; i++) {
+                if (i)
+                    rp_buf_putc(&b, ',');
+                rego_value_write(&b, rego_result_expr(r, row, i), REGO_FMT_JSON);
+            }
+            rp_buf_putc(&b, ']');
+            write_pretty(stdout, rp_buf_cstr(&b), b.len);
+            rp_buf_free(&b);
+        }
         return;
     case FMT_BINDINGS:
         for (uint32_t row = 0; row < r->nrows; row++) {
@@ -445,6 +498,11 @@ static void *run_eval(void *arg)
     opts.strict_builtin_errors = a->strict;
     opts.print = print_to_stderr;
     opts.max_steps = a->max_steps;
+    if (a->timeout_ns > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        opts.deadline_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + a->timeout_ns;
+    }
     if (ar)
         opts.config = http_config(ar, a->allow_http);
     if (st == RP_OK && a->input)

@@ -60,6 +60,8 @@ typedef struct {
     void *print_ud;
     rego_value config;          /* embedder settings for builtins (object) or UNDEF */
     uint64_t max_steps;         /* 0 = unlimited; else eval_cancel_error after that many steps */
+    int64_t deadline_ns;        /* 0 = none; else eval_cancel_error ("caller cancelled query
+                                 * execution", as OPA's timeout) once CLOCK_MONOTONIC passes it */
 } rego_eval_opts;
 
 /* Results in OPA's shape: one row per solution; each row holds the value of

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compile_int.h"
 #include "limits.h"
@@ -72,6 +73,7 @@ struct ev {
     cache_ent *cache;
     int depth;
     uint64_t steps, max_steps;
+    int64_t deadline_ns;        /* CLOCK_MONOTONIC; 0 = none (checked every DEADLINE_EVERY steps) */
     char *stack_base;
     size_t stack_limit;
     struct rego_evalctx svc;
@@ -352,11 +354,24 @@ static rp_status eval_expr_nowith(ev *e, rego_value *fr, const rego_expr *x, kon
     return eval_expr_plain(e, fr, x, k);
 }
 
+#define DEADLINE_EVERY 256 /* steps between clock reads: ~10 us of evaluation */
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static rp_status eval_expr(ev *e, rego_value *fr, const rego_expr *x, kont *k)
 {
-    if (e->max_steps && ++e->steps > e->max_steps)
+    ++e->steps;
+    if (e->max_steps && e->steps > e->max_steps)
         return eval_error(e, RP_ERR_LIMIT, RP_EK_EVAL_CANCEL, x->loc,
                           "evaluation exceeded %llu steps", (unsigned long long)e->max_steps);
+    if (e->deadline_ns && e->steps % DEADLINE_EVERY == 0 && mono_ns() >= e->deadline_ns)
+        return eval_error(e, RP_ERR_LIMIT, RP_EK_EVAL_CANCEL, x->loc,
+                          "caller cancelled query execution");
     if (x->nwith)
         return eval_with(e, fr, x, k);
     return eval_expr_nowith(e, fr, x, k);
@@ -2281,6 +2296,7 @@ rp_status rego_query_eval(const rego_query *q, rp_arena *a, const rego_eval_opts
     e.strict = opts && opts->strict_builtin_errors;
     e.w.input = opts ? opts->input : rego_undef();
     e.max_steps = opts ? opts->max_steps : 0;
+    e.deadline_ns = opts ? opts->deadline_ns : 0;
     rego_evalctx_init(&e.svc, a);
     if (opts) {
         e.svc.now_ns = opts->now_ns;

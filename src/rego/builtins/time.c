@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "../builtin.h"
+#include "gotime.h"
 #include "../limits.h"
 
 /* ---- instants and the civil calendar ---------------------------------------- */
@@ -1823,7 +1824,7 @@ static bool dur_term(span *s, uint64_t *d, const char *orig, size_t on, rp_buf *
     return true;
 }
 
-static bool go_parse_duration(const char *orig, size_t on, int64_t *out, rp_buf *err)
+bool rego_go_parse_duration(const char *orig, size_t on, int64_t *out, rp_buf *err)
 {
     span s = {orig, on};
     bool neg = false;
@@ -2061,7 +2062,7 @@ static rp_status bi_parse_duration_ns(rego_bctx *ctx, const rego_value *args, re
     if (!rego_bi_arg_str(ctx, args, 0, &s, &n))
         return RP_ERR_TYPE;
     rp_buf_init(&err);
-    if (!go_parse_duration(s, n, &d, &err))
+    if (!rego_go_parse_duration(s, n, &d, &err))
         return buf_error(ctx, &err);
     rp_buf_free(&err);
     *out = rego_int(d);
