@@ -115,6 +115,10 @@ static const struct {
     {"package p\nx := count(1, 2, 3)", "data.p.x", NULL, "rego_type_error", NULL},
     {"package p\nx := nosuch(1)", "data.p.x", NULL, "rego_type_error", "undefined function nosuch"},
     {"package p\nx := 1", "data.p.x", "{\"a\": [1, 2", "rego_parse_error", NULL},
+    /* errors in the query itself: their location names "query" after the
+     * query's memory is gone (ASan checks the reads) */
+    {"package p\nx := 1", "y := nosuch(1)", NULL, "rego_type_error", "undefined function nosuch"},
+    {"package p\nx := 1", "y > 1", NULL, "rego_unsafe_var_error", "var y is unsafe"},
 };
 
 static void test_errors(void)
@@ -144,6 +148,9 @@ static void test_errors(void)
         if (error_cases[i].msg)
             T_CHECKM(strstr(err.message, error_cases[i].msg) != NULL, "case %zu: message %s", i,
                      err.message);
+        if (rc != 0 && q == NULL && strncmp(error_cases[i].query, "data.", 5) != 0)
+            T_CHECKM(strcmp(err.file, "query") == 0 && err.line == 1, "case %zu: at %s:%u", i,
+                     err.file, err.line);
         rampart_query_free(q);
         rampart_policy_free(p);
     }

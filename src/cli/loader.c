@@ -118,7 +118,8 @@ static rp_status load_dir(rego_policy *p, rp_loader *l, const char *dir, rego_va
             if (!keys) {
                 st = rp_error_set(err, RP_ERR_NOMEM, (rp_loc){path, 0, 0}, "out of memory");
             } else {
-                memcpy(keys, rel.u.items, rel.n * sizeof(rego_value));
+                if (rel.n) /* the root's path is empty, its items NULL */
+                    memcpy(keys, rel.u.items, rel.n * sizeof(rego_value));
                 keys[rel.n] = rego_cstr(rego_policy_arena(p), names[i]);
                 st = load_dir(p, l, path, sub, depth + 1, err);
             }

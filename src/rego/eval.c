@@ -2202,6 +2202,10 @@ rp_status rego_query_new(const rego_policy *p, const char *src, size_t n, rego_v
     *out = q;
     return RP_OK;
 fail:
+    /* Locations of the query's terms name the parser's copy of "query" in
+     * q->arena, which is about to go: the error keeps a static name. */
+    if (err->loc.file && strcmp(err->loc.file, "query") == 0)
+        err->loc.file = "query";
     rp_arena_free(q->arena);
     free(q);
     return st;
