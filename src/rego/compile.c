@@ -437,11 +437,30 @@ rnode *rego_node_child(const rnode *n, rego_value key)
     return NULL;
 }
 
+#define NODE_INDEX_MIN 16 /* kids before node_get hashes them */
+
+static void node_index_put(rnode *n, uint32_t i)
+{
+    uint32_t j = (uint32_t)rego_hash(n->kids[i]->key) & n->kmask;
+    while (n->kidx[j])
+        j = (j + 1) & n->kmask;
+    n->kidx[j] = i + 1;
+}
+
+/* The child of n at key, made when missing: placing rules looks up every
+ * head's path, so a package of many rules is hashed rather than scanned
+ * (the index goes once the tree is sorted, node_finish). */
 static rnode *node_get(rego_policy *p, rnode *n, rego_value key)
 {
-    for (uint32_t i = 0; i < n->nkids; i++)
-        if (rego_equal(n->kids[i]->key, key))
-            return n->kids[i];
+    if (n->kidx) {
+        for (uint32_t j = (uint32_t)rego_hash(key) & n->kmask; n->kidx[j]; j = (j + 1) & n->kmask)
+            if (rego_equal(n->kids[n->kidx[j] - 1]->key, key))
+                return n->kids[n->kidx[j] - 1];
+    } else {
+        for (uint32_t i = 0; i < n->nkids; i++)
+            if (rego_equal(n->kids[i]->key, key))
+                return n->kids[i];
+    }
     rnode **k = grow_array(p->arena, n->kids, n->nkids, &n->capkids, sizeof(*k));
     if (!k)
         return NULL;
@@ -450,7 +469,35 @@ static rnode *node_get(rego_policy *p, rnode *n, rego_value key)
     if (!c)
         return NULL;
     n->kids[n->nkids++] = c;
+    if (n->nkids < NODE_INDEX_MIN)
+        return c;
+    if (n->kidx && n->nkids * 2 <= n->kmask + 1) {
+        node_index_put(n, n->nkids - 1);
+        return c;
+    }
+    uint32_t size = NODE_INDEX_MIN * 4;
+    while (size < n->nkids * 4)
+        size *= 2;
+    uint32_t *idx = rp_arena_zalloc(p->arena, (size_t)size * sizeof(uint32_t));
+    if (!idx)
+        return NULL;
+    n->kidx = idx;
+    n->kmask = size - 1;
+    for (uint32_t i = 0; i < n->nkids; i++)
+        node_index_put(n, i);
     return c;
+}
+
+/* The child of n at key: a binary search once the tree is sorted (after
+ * the rules are placed), a scan before. */
+static rnode *node_child(const rego_policy *p, rnode *n, rego_value key)
+{
+    if (p->tree_sorted)
+        return rego_node_child(n, key);
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (rego_equal(n->kids[i]->key, key))
+            return n->kids[i];
+    return NULL;
 }
 
 static int cmp_nodes(const void *a, const void *b)
@@ -460,6 +507,7 @@ static int cmp_nodes(const void *a, const void *b)
 
 static void node_finish(rnode *n)
 {
+    n->kidx = NULL; /* sorting moves the kids: binary search from here on */
     if (n->nkids > 1)
         qsort(n->kids, n->nkids, sizeof(rnode *), cmp_nodes);
     n->has_values = n->rs && n->rs->kind != RS_FUNC;
@@ -737,11 +785,8 @@ static bool pkg_rule_named(cctx *c, const char *name)
     rnode *pn = pkg_node(c->p, c->pkgpath);
     if (!pn)
         return false;
-    rego_value key = rego_str_borrow(name, strlen(name));
-    for (uint32_t i = 0; i < pn->nkids; i++)
-        if (pn->kids[i]->rule_name && rego_equal(pn->kids[i]->key, key))
-            return true;
-    return false;
+    rnode *k = node_child(c->p, pn, rego_str_borrow(name, strlen(name)));
+    return k && k->rule_name;
 }
 
 /* An import that binds name, or NULL. */
@@ -868,15 +913,12 @@ static bool operator_name(const rego_term *op, rp_buf *b)
 /* Finds the function ruleset at data path p..., or NULL. */
 static ruleset *find_func_at(rnode *n, const rego_term *const *items, uint32_t from, uint32_t to)
 {
+    /* called once the tree is sorted (compiling bodies, queries) */
     for (uint32_t i = from; i < to && n; i++) {
         const rego_term *s = items[i];
         if (s->kind != REGO_TERM_VALUE)
             return NULL;
-        rnode *k = NULL;
-        for (uint32_t j = 0; j < n->nkids; j++)
-            if (rego_equal(n->kids[j]->key, s->u.value))
-                k = n->kids[j];
-        n = k;
+        n = rego_node_child(n, s->u.value);
     }
     /* A v0 zero-argument "function" `f() = 1` is a complete rule (OPA 0.x
      * puts it in data) that can still be called as f(). */
@@ -888,13 +930,8 @@ static ruleset *find_func_at(rnode *n, const rego_term *const *items, uint32_t f
 static rnode *pkg_node(rego_policy *p, rego_value pkgpath)
 {
     rnode *n = p->root;
-    for (uint32_t i = 0; i < pkgpath.n && n; i++) {
-        rnode *k = NULL;
-        for (uint32_t j = 0; j < n->nkids; j++)
-            if (rego_equal(n->kids[j]->key, pkgpath.u.items[i]))
-                k = n->kids[j];
-        n = k;
-    }
+    for (uint32_t i = 0; i < pkgpath.n && n; i++)
+        n = node_child(p, n, pkgpath.u.items[i]);
     return n;
 }
 
@@ -3098,6 +3135,7 @@ rp_status rego_policy_compile(rego_policy *p, rp_error *err)
                 return st;
     }
     node_finish(p->root);
+    p->tree_sorted = true;
     /* 2+3. resolve and order every rule */
     for (uint32_t m = 0; m < p->nmodules; m++) {
         const rego_module *mod = p->modules[m];

@@ -87,6 +87,8 @@ typedef struct rnode {
     rego_value key;       /* the segment (usually a string) */
     struct rnode **kids;  /* sorted by key after compilation */
     uint32_t nkids, capkids;
+    uint32_t *kidx;       /* while placing rules: hash index over kids (slot = index + 1) */
+    uint32_t kmask;       /* kidx size - 1 */
     ruleset *rs;          /* rules defined exactly here, or NULL */
     bool has_values;      /* this node or a descendant has non-function rules */
     bool has_funcs;
@@ -160,6 +162,7 @@ struct rego_policy {
     uint32_t nrulesets, caprulesets;
     size_t nrules;
     bool compiled;
+    bool tree_sorted;       /* kids of every rnode sorted (rego_node_child works) */
     pkg_annot **pkgs;       /* annotations per package path */
     uint32_t npkgs, cappkgs;
 };
