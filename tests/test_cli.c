@@ -210,6 +210,20 @@ static const ccase cases[] = {
      "42\n", NULL},
     {"bad input JSON", ARGS("eval", "-i", "bad.json", "input"), NULL, 1, 'S', "rego_parse_error",
      NULL},
+    {"bad data file in a directory, named", ARGS("eval", "-f", "raw", "-d", "badd", "data"), NULL, 1,
+     'S', "badd/bad.json:1:7: rego_parse_error: invalid character '}'", NULL},
+
+    /* bundles (-b): only data.json/data.yaml are data; the manifest's roots bound paths */
+    {"bundle", ARGS("eval", "-f", "raw", "-b", "bun", "-i", "input.json",
+                    "[data.a.x, data.a.rules.allow]"), NULL, 0, 'J',
+     "[{\"limit\":5},true]", NULL},
+    {"bundle: a package outside the roots", ARGS("eval", "-f", "raw", "-b", "bun2", "data"), NULL,
+     1, 'S', "bundle bun2: manifest roots [\"a\"] do not permit 'package other'", NULL},
+    {"bundle: data outside the roots", ARGS("eval", "-f", "raw", "-b", "bun3", "data"), NULL, 1,
+     'S', "bun3/data.json: io_error: bundle bun3: manifest roots [\"a\"] do not permit data at "
+          "path '/z'", NULL},
+    {"bundle: not a directory", ARGS("eval", "-b", "input.json", "1"), NULL, 1, 'S',
+     "bundle archives are not supported yet", NULL},
     {"v0 policy", ARGS("eval", "--v0-compatible", "-f", "raw", "-d", "v0.rego", "data.v.r"), NULL,
      0, 'X', "true\n", NULL},
     {"v0 policy read as v1", ARGS("eval", "-d", "v0.rego", "data.v.r"), NULL, 1, 'S',
@@ -279,6 +293,22 @@ int main(void)
     put_file("bad.json", "{\"a\": }");
     put_file("d/a/b.json", "{\"x\": 1}");
     put_file("d/top.yaml", "z:\n- 1\n");
+    static const char *const dirs[] = {"badd", "bun", "bun/a", "bun/a/x", "bun2", "bun2/a",
+                                       "bun2/other", "bun3"};
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(sub, sizeof(sub), "%s/%s", dir, dirs[i]);
+        mkdir(sub, 0700);
+    }
+    put_file("badd/bad.json", "{\"a\": }");
+    put_file("bun/.manifest", "{\"roots\": [\"a\"]}");
+    put_file("bun/a/rules.rego", "package a.rules\nallow if data.a.x.limit > count(input.c)\n");
+    put_file("bun/a/x/data.json", "{\"limit\": 5}");
+    put_file("bun/a/x/other.json", "{\"not\": \"data\"}");
+    put_file("bun2/.manifest", "{\"roots\": [\"a\"]}");
+    put_file("bun2/a/r.rego", "package a\np := 1\n");
+    put_file("bun2/other/o.rego", "package other\np := 1\n");
+    put_file("bun3/.manifest", "{\"roots\": [\"/a/\"]}");
+    put_file("bun3/data.json", "{\"a\": 1, \"z\": 2}");
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check(&cases[i]);

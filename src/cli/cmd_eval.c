@@ -28,6 +28,8 @@ typedef enum { FMT_JSON, FMT_PRETTY, FMT_RAW, FMT_VALUES, FMT_BINDINGS } out_for
 typedef struct {
     const char **data;
     size_t ndata;
+    const char **bundles;
+    size_t nbundles;
     const char *input;
     bool stdin_input;
     const char *query;
@@ -53,6 +55,9 @@ static void usage(FILE *f)
             "flags:\n"
             "  -d, --data PATH             policy (.rego) or data (.json, .yaml) file or directory;\n"
             "                              repeatable; data files merge at their directory's path\n"
+            "  -b, --bundle DIR            bundle directory: .rego files, and data.json/data.yaml at\n"
+            "                              their directory's path, within the .manifest's roots;\n"
+            "                              repeatable\n"
             "  -i, --input FILE            input document (JSON or YAML)\n"
             "  -I, --stdin-input           read the input document from stdin\n"
             "  -f, --format FORMAT         json (default), pretty, raw, values, bindings\n"
@@ -103,6 +108,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
 {
     static const struct option opts[] = {
         {"data", required_argument, 0, 'd'},
+        {"bundle", required_argument, 0, 'b'},
         {"input", required_argument, 0, 'i'},
         {"stdin-input", no_argument, 0, 'I'},
         {"format", required_argument, 0, 'f'},
@@ -119,15 +125,17 @@ static int parse_args(int argc, char **argv, eval_args *a)
         {0, 0, 0, 0},
     };
     a->data = calloc((size_t)argc, sizeof(char *));
-    if (!a->data)
+    a->bundles = calloc((size_t)argc, sizeof(char *));
+    if (!a->data || !a->bundles)
         return 1;
     a->budget = REGO_EVAL_DEFAULT_BUDGET;
     a->version = REGO_V1;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:i:If:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:b:i:If:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': a->data[a->ndata++] = optarg; break;
+        case 'b': a->bundles[a->nbundles++] = optarg; break;
         case 'i': a->input = optarg; break;
         case 'I': a->stdin_input = true; break;
         case 'f':
@@ -486,9 +494,12 @@ static void *run_eval(void *arg)
     rego_query *q = NULL;
     rp_arena *ar = rp_arena_new(a->budget);
     rp_status st = (p && ar) ? RP_OK : rp_error_set(&err, RP_ERR_NOMEM, (rp_loc){0}, "out of memory");
-    rp_loader l = {a->version, 0, 0};
+    rp_loader l = {0};
+    l.version = a->version;
     for (size_t i = 0; i < a->ndata && st == RP_OK; i++)
         st = rp_load_path(p, &l, a->data[i], &err);
+    for (size_t i = 0; i < a->nbundles && st == RP_OK; i++)
+        st = rp_load_bundle(p, &l, a->bundles[i], &err);
     if (st == RP_OK)
         st = rego_policy_compile(p, &err);
     if (st == RP_OK)
@@ -533,9 +544,11 @@ int cmd_eval(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != 0) {
         free(a.data);
+        free(a.bundles);
         return rc < 0 ? 0 : rc;
     }
     rp_run_big_stack(run_eval, &a);
     free(a.data);
+    free(a.bundles);
     return a.exit_code;
 }

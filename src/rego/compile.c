@@ -238,6 +238,11 @@ void rego_policy_stats(const rego_policy *p, size_t *modules, size_t *rules)
     *rules = p->nrules;
 }
 
+const rego_module *rego_policy_module(const rego_policy *p, size_t i)
+{
+    return i < p->nmodules ? p->modules[i] : NULL;
+}
+
 rp_status rego_policy_add_module(rego_policy *p, const char *filename, const char *src, size_t n,
                                  rego_version v, rp_error *err)
 {

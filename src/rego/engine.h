@@ -46,6 +46,8 @@ rp_status rego_term_value(rp_arena *a, const rego_term *t, rego_value *out, rp_e
 rp_status rego_policy_compile(rego_policy *p, rp_error *err);
 /* Number of modules and rules, for progress lines. */
 void rego_policy_stats(const rego_policy *p, size_t *modules, size_t *rules);
+/* The i-th module added (0-based), or NULL; loaders check its package. */
+const struct rego_module *rego_policy_module(const rego_policy *p, size_t i);
 
 /* Compiles a query (one or more expressions) against a compiled policy. */
 rp_status rego_query_new(const rego_policy *p, const char *src, size_t n, rego_version v,
