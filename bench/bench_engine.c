@@ -446,7 +446,7 @@ int main(int argc, char **argv)
 {
     rp_error err = {0};
     rego_policy *p = rego_policy_new();
-    rp_loader l = {REGO_V1, 0, 0};
+    rp_loader l = {.version = REGO_V1};
     if (rp_load_path(p, &l, "policies/admission", &err) != RP_OK ||
         rego_policy_compile(p, &err) != RP_OK) {
         char m[512];
