@@ -48,6 +48,7 @@ CLI_SRCS   :=   # sources of bin/rampart (contain main)
 TESTS      :=   # test programs: tests/<name>.c -> build/<v>/tests/<name>
 TEST_RUNS  :=   # extra test commands run by `make test` (targets)
 BENCHES    :=
+BENCH_BINS :=   # benchmark programs: `make test` builds them, `make bench` runs them
 FUZZERS    :=   # fuzz/<name>.c harnesses (libFuzzer)
 EXTRA_DEPS :=   # generated headers etc. objects depend on
 
@@ -131,7 +132,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-san
 	@echo "== all test suites passed (plain and ASan+UBSan) =="
 
-test-plain: bin/rampart $(TEST_BINS_plain)
+test-plain: bin/rampart $(TEST_BINS_plain) $(BENCH_BINS)
 	@set -e; for t in $(TEST_BINS_plain); do echo "== $$t"; RAMPART=bin/rampart $$t; done
 	@$(if $(strip $(TEST_RUNS)),$(MAKE) --no-print-directory VARIANT=plain $(TEST_RUNS))
 

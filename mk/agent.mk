@@ -75,6 +75,7 @@ $(AGENT_BENCH): bench/agent/bench_agent.c $(AGENT_GEN)/floor.skel.h
 	$(CC) $(CSTD) $(OPT_plain) $(WARN) -I$(AGENT_GEN) -o $@ $< -lbpf -lelf -lz
 
 BENCHES += agent-bench
+BENCH_BINS += $(AGENT_BENCH)
 .PHONY: agent-bench
 agent-bench: $(AGENT_BENCH) bin/rampart
 	RAMPART=bin/rampart $(AGENT_BENCH)
