@@ -1253,28 +1253,35 @@ static rego_term *mk_operator(cctx *c, const char *head, const char *elem, rp_lo
     return r;
 }
 
-/* OPA rejects a relation builtin (walk) as a template expression, since it
- * may produce several values; the error has no location (OPA reports it
- * through a term that is not built yet). */
-static rp_status check_template_call(cctx *c, const rego_term *x)
+/* The builtin call x names, when a rule of the package or an import does
+ * not shadow the name; NULL otherwise.  For the checks OPA makes on calls
+ * before they are resolved (template parts, void calls). */
+static const rego_builtin *call_builtin_of(cctx *c, const rego_term *x)
 {
     const rego_term *op = x->u.c.items[0];
     const rego_term *head = op->kind == REGO_TERM_REF ? op->u.c.items[0] : op;
     if (head->kind != REGO_TERM_VAR || pkg_rule_named(c, head->u.var.name) ||
         module_import(c->mod, head->u.var.name))
-        return RP_OK;
+        return NULL;
     rp_buf name;
     rp_buf_init(&name);
-    rp_status st = RP_OK;
-    if (operator_name(op, &name)) {
-        const rego_builtin *bi = rego_builtin_find(rp_buf_cstr(&name), name.len);
-        if (bi && (bi->flags & REGO_BI_RELATION))
-            st = compile_err(c->err, RP_EK_COMPILE, (rp_loc){0},
-                             "illegal call to relation built-in '%s' that may cause multiple outputs",
-                             bi->name);
-    }
+    const rego_builtin *bi =
+        operator_name(op, &name) ? rego_builtin_find(rp_buf_cstr(&name), name.len) : NULL;
     rp_buf_free(&name);
-    return st;
+    return bi;
+}
+
+/* OPA rejects a relation builtin (walk) as a template expression, since it
+ * may produce several values; the error has no location (OPA reports it
+ * through a term that is not built yet). */
+static rp_status check_template_call(cctx *c, const rego_term *x)
+{
+    const rego_builtin *bi = call_builtin_of(c, x);
+    if (bi && (bi->flags & REGO_BI_RELATION))
+        return compile_err(c->err, RP_EK_COMPILE, (rp_loc){0},
+                           "illegal call to relation built-in '%s' that may cause multiple outputs",
+                           bi->name);
+    return RP_OK;
 }
 
 /* {$tN | $tN = x} with the given `with` modifiers (a template part's own;
@@ -1390,18 +1397,8 @@ static bool is_print_call(cctx *c, const rego_term *t)
  * statement: OPA's CheckVoidCalls rejects one used as a value. */
 static rp_status check_void_call(cctx *c, const rego_term *t)
 {
-    const rego_builtin *bi = NULL;
     if (!is_print_call(c, t)) {
-        const rego_term *op = t->u.c.items[0];
-        const rego_term *head = op->kind == REGO_TERM_REF ? op->u.c.items[0] : op;
-        if (head->kind != REGO_TERM_VAR || pkg_rule_named(c, head->u.var.name) ||
-            module_import(c->mod, head->u.var.name))
-            return RP_OK;
-        rp_buf name;
-        rp_buf_init(&name);
-        if (operator_name(op, &name))
-            bi = rego_builtin_find(rp_buf_cstr(&name), name.len);
-        rp_buf_free(&name);
+        const rego_builtin *bi = call_builtin_of(c, t);
         if (!bi || !(bi->flags & REGO_BI_NORESULT))
             return RP_OK;
     }
@@ -2324,10 +2321,19 @@ static rp_status order_body(sctx *sc, rego_body *b, bits *S)
         return RP_OK;
     rego_expr **out = rp_arena_array(sc->c->a, n, sizeof(rego_expr *));
     bool *placed = rp_arena_zalloc(sc->c->a, n);
-    bits entry; /* what is safe before the body, for print_check */
-    if (!out || !placed || !bits_new(sc->c->a, &entry, sc->nslots))
+    if (!out || !placed)
         return rp_error_set(sc->c->err, RP_ERR_NOMEM, b->loc, "out of memory");
-    bits_copy(&entry, S);
+    /* what is safe before the body, for print_check: kept only when the
+     * body has a print statement */
+    bits entry = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        if (!is_print_stmt(b->exprs[i]))
+            continue;
+        if (!bits_new(sc->c->a, &entry, sc->nslots))
+            return rp_error_set(sc->c->err, RP_ERR_NOMEM, b->loc, "out of memory");
+        bits_copy(&entry, S);
+        break;
+    }
     for (uint32_t k = 0; k < n; k++) {
         uint32_t pick = n;
         for (uint32_t i = 0; i < n; i++) {
