@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -509,11 +508,7 @@ static void *run_eval(void *arg)
     opts.strict_builtin_errors = a->strict;
     opts.print = print_to_stderr;
     opts.max_steps = a->max_steps;
-    if (a->timeout_ns > 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        opts.deadline_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + a->timeout_ns;
-    }
+    opts.deadline_ns = rego_deadline_after(a->timeout_ns);
     if (ar)
         opts.config = http_config(ar, a->allow_http);
     if (st == RP_OK && a->input)

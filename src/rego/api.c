@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine.h"
 #include "json.h"
@@ -143,12 +142,8 @@ int rampart_query_eval(const rampart_query *q, const char *input, size_t input_l
         o.strict_builtin_errors = opts->strict_builtin_errors != 0;
         o.max_steps = opts->max_steps;
         o.now_ns = opts->now_ns;
-        if (opts->timeout_ns) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            o.deadline_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
-                            (int64_t)(opts->timeout_ns > INT64_MAX / 2 ? INT64_MAX / 2 : opts->timeout_ns);
-        }
+        o.deadline_ns = rego_deadline_after(
+            opts->timeout_ns > INT64_MAX ? INT64_MAX : (int64_t)opts->timeout_ns);
     }
     rp_status st = RP_OK;
     if (input)

@@ -49,6 +49,10 @@ void rego_policy_stats(const rego_policy *p, size_t *modules, size_t *rules);
 /* The i-th module added (0-based), or NULL; loaders check its package. */
 const struct rego_module *rego_policy_module(const rego_policy *p, size_t i);
 
+/* The CLOCK_MONOTONIC time ns from now, for rego_eval_opts.deadline_ns
+ * (0 when ns <= 0: no deadline). */
+int64_t rego_deadline_after(int64_t ns);
+
 /* Compiles a query (one or more expressions) against a compiled policy. */
 rp_status rego_query_new(const rego_policy *p, const char *src, size_t n, rego_version v,
                          rego_query **out, rp_error *err);

@@ -363,6 +363,14 @@ static int64_t mono_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t rego_deadline_after(int64_t ns)
+{
+    if (ns <= 0)
+        return 0;
+    int64_t now = mono_ns();
+    return ns > INT64_MAX - now ? INT64_MAX : now + ns;
+}
+
 static rp_status eval_expr(ev *e, rego_value *fr, const rego_expr *x, kont *k)
 {
     ++e->steps;
