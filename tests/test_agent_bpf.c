@@ -280,6 +280,15 @@ static int do_files(void *arg)
     if ((fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how))) < 0)
         return 5;
     close(fd);
+    snprintf(path, sizeof(path), "%s/watched/missing", tmp);
+    if (open(path, O_RDONLY) >= 0 || errno != ENOENT) /* failed: reported with its errno */
+        return 7;
+    if ((fd = openat(dfd, "watched/viafd", O_RDONLY)) < 0 || fchmod(fd, 0600)) /* path of an fd */
+        return 8;
+    close(fd);
+    if (renameat(dfd, "watched/viafd", dfd, "watched/viafd2")) /* both names via a dirfd */
+        return 9;
+    close(dfd);
     snprintf(path, sizeof(path), "%s/watched/rel", tmp);
     snprintf(rel, sizeof(rel), "%s/watched/renamed", tmp);
     if (rename(path, rel) || chmod(rel, 0640) || unlink(rel))
@@ -538,7 +547,18 @@ static void test_files(agent *a)
     v = file_event("open", pid, path);
     T_CHECKM(!rego_is_undef(v), "open of %s", path);
     T_CHECK(jq_bool(v, "file.write") == 0 && jq_int(v, "file.result", -1) >= 0);
-    T_CHECK(count_events("open", pid) == 4);
+    T_CHECK(count_events("open", pid) == 6);
+    snprintf(path, sizeof(path), "%s/missing", w);
+    v = file_event("open", pid, path);
+    T_CHECKM(jq_int(v, "file.result", 0) == -ENOENT, "failed open of %s", path);
+    snprintf(path, sizeof(path), "%s/viafd", w);
+    v = file_event("chmod", pid, path);
+    T_CHECKM(jq_int(v, "file.mode", 0) == 0600 && !strcmp(jq_str(v, "file.syscall"), "fchmod"),
+             "fchmod of %s", path);
+    v = file_event("rename", pid, path);
+    snprintf(path2, sizeof(path2), "%s/viafd2", w);
+    T_CHECKM(jq_str(v, "file.new_path") && !strcmp(jq_str(v, "file.new_path"), path2),
+             "renameat to %s", path2);
     snprintf(path, sizeof(path), "%s/rel", w); /* relative name made absolute */
     v = file_event("open", pid, path);
     T_CHECKM(!rego_is_undef(v), "open of %s", path);
@@ -777,6 +797,12 @@ static void test_cli_errors(void)
     T_CHECK(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
     T_CHECK(strstr(r.out, "rp_sys_enter") && strstr(r.out, "tp_btf/sys_enter") &&
             strstr(r.out, "rp_events") && strstr(r.out, "ringbuf") && strstr(r.out, "rp_exec_lsm"));
+    /* the file sensor works at sys_exit alone: sys_enter stays off */
+    run_cmd(&r, -1, (const char *[]){"--dry-run", "--filter", "file", NULL});
+    const char *enter = strstr(r.out, "rp_sys_enter "), *exit_ = strstr(r.out, "rp_sys_exit ");
+    const char *off = enter ? strstr(enter, "off (") : NULL;
+    const char *on = exit_ ? strstr(exit_, "attach") : NULL;
+    T_CHECK(off && off < strchr(enter, '\n') && on && on < strchr(exit_, '\n'));
     run_cmd(&r, 65534, (const char *[]){"--duration", "1", NULL});
     T_CHECKM(WEXITSTATUS(r.status) == 1 && strstr(r.err, "needs root"), "not root: %s", r.err);
     run_cmd(&r, 65534, (const char *[]){"--dry-run", NULL}); /* dry-run needs no privileges */

@@ -178,7 +178,10 @@ static rp_status load(agent *a, rp_error *err)
 
 static rp_status setup_maps(agent *a, rp_error *err)
 {
-    rp_status rc = agent_file_setup(a->skel, a->cfg.watch, a->cfg.nwatch, err);
+    /* With no file type on, an empty watch list switches the sensor's hot
+     * path off (the dispatcher reads no config there). */
+    bool file_on = a->cfg.types & AGENT_FILE_TYPES;
+    rp_status rc = agent_file_setup(a->skel, a->cfg.watch, file_on ? a->cfg.nwatch : 0, err);
     if (rc == RP_OK)
         rc = agent_net_setup(a->skel, a->cfg.udp_ports, a->cfg.nudp, err);
     return rc;

@@ -102,7 +102,8 @@ void agent_select_programs(struct rampart_bpf *s, const agent_config *cfg)
     bpf_program__set_autoload(s->progs.rp_exec, t & RP_TYPE_BIT(RP_EV_EXEC));
     bpf_program__set_autoload(s->progs.rp_fork, t & RP_TYPE_BIT(RP_EV_FORK));
     bpf_program__set_autoload(s->progs.rp_exit, t & RP_TYPE_BIT(RP_EV_EXIT));
-    bpf_program__set_autoload(s->progs.rp_sys_enter, sys);
+    /* sys_enter serves the network and privilege sensors only. */
+    bpf_program__set_autoload(s->progs.rp_sys_enter, t & AGENT_SYSCALL_TYPES & ~AGENT_FILE_TYPES);
     bpf_program__set_autoload(s->progs.rp_sys_exit, sys);
     bpf_program__set_autoload(s->progs.rp_exec_lsm, cfg->lsm);
 }

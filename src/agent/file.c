@@ -20,6 +20,8 @@
 uint32_t agent_file_quick_len(const char *const *prefixes, size_t n)
 {
     size_t k = RP_WATCH_QUICK_MAX;
+    if (n == 0) /* the kernel then rejects every path without reading it */
+        return RP_WATCH_QUICK_NONE;
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(prefixes[i]);
         if (len < k)

@@ -36,14 +36,15 @@ _Static_assert(__builtin_offsetof(struct rp_file_event, path) ==
 
 #define T(x) RP_TYPE_BIT(RP_EV_##x)
 
+_Static_assert((T(OPEN) | T(UNLINK) | T(RENAME) | T(CHMOD)) == AGENT_FILE_TYPES, "file types");
+
 static const agent_sensor_info sensors[] = {
     {"process", T(EXEC) | T(FORK) | T(EXIT), "rp_exec rp_fork rp_exit",
      "tp_btf/sched_process_exec tp_btf/sched_process_fork tp_btf/sched_process_exit", ""},
     {"network", T(CONNECT) | T(ACCEPT) | T(LISTEN) | T(BIND) | T(SEND),
      "rp_sys_enter rp_sys_exit", "tp_btf/sys_enter tp_btf/sys_exit",
      "connect accept accept4 listen bind sendto sendmsg sendmmsg"},
-    {"file", T(OPEN) | T(UNLINK) | T(RENAME) | T(CHMOD), "rp_sys_enter rp_sys_exit",
-     "tp_btf/sys_enter tp_btf/sys_exit",
+    {"file", T(OPEN) | T(UNLINK) | T(RENAME) | T(CHMOD), "rp_sys_exit", "tp_btf/sys_exit",
      "open creat openat openat2 unlink unlinkat rename renameat renameat2 chmod fchmod "
      "fchmodat fchmodat2"},
     {"priv",

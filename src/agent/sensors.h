@@ -38,6 +38,9 @@ bool agent_event_type_parse(const char *word, size_t n, uint64_t *bits);
 #define AGENT_TYPES_ALL (((uint64_t)1 << RP_EV_TYPE_COUNT) - 2) /* every type but NONE */
 #define AGENT_SYSCALL_TYPES (AGENT_TYPES_ALL & ~(RP_TYPE_BIT(RP_EV_EXEC) | \
                              RP_TYPE_BIT(RP_EV_FORK) | RP_TYPE_BIT(RP_EV_EXIT)))
+/* The file sensor's types: it works at sys_exit alone (bpf/file.bpf.c). */
+#define AGENT_FILE_TYPES (RP_TYPE_BIT(RP_EV_OPEN) | RP_TYPE_BIT(RP_EV_UNLINK) | \
+                          RP_TYPE_BIT(RP_EV_RENAME) | RP_TYPE_BIT(RP_EV_CHMOD))
 
 /* The name of a syscall the sensors decode ("openat"), or "unknown". */
 const char *agent_syscall_name(uint32_t nr);

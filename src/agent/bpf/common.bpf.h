@@ -48,9 +48,12 @@ extern const volatile __u32 rp_cfg_self_tgid;  /* the agent: never reported */
 extern const volatile __u64 rp_cfg_wake_bytes; /* force a wake-up past this backlog */
 
 /* The file sensor's quick filter, defined in file.bpf.c and filled by user
- * space.  The dispatcher runs it inline for open/openat, the hottest
- * syscalls, so an unwatched path costs one 8-byte user read and a bit test. */
-extern __u32 rp_watch_quick_len; /* bytes hashed: the shortest prefix, <= 8; 0 = off */
+ * space.  The dispatcher runs it inline for the open family, the hottest
+ * syscalls, so an unwatched path costs one 8-byte user read and a bit test.
+ * It is also the sensor's on/off switch on that path (RP_WATCH_QUICK_NONE
+ * when no file type is on), so the path reads no other map. */
+extern __u32 rp_watch_quick_len; /* bytes hashed: the shortest prefix, <= 8; 0 = off;
+                                   RP_WATCH_QUICK_NONE: nothing is watched */
 extern __u64 rp_watch_bloom[RP_WATCH_BLOOM_WORDS];
 
 /* Fibonacci hash of a path's first bytes to 12 bits; user space computes
@@ -70,6 +73,8 @@ static __always_inline bool rp_file_quick_maybe(const char *upath)
     __u64 word = 0;
     __u32 h;
 
+    if (k == RP_WATCH_QUICK_NONE)
+        return false;
     if (k == 0 || k > RP_WATCH_QUICK_MAX)
         return true;
     /* A failed read (a short string at a page end) or a relative path goes

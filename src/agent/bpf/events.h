@@ -27,6 +27,7 @@
 #define RP_UDP_PORTS_MAX 64  /* watched UDP destination ports */
 #define RP_WATCH_BLOOM_WORDS 64 /* 4096-bit quick filter over a path's first bytes */
 #define RP_WATCH_QUICK_MAX 8    /* bytes of a path the quick filter hashes, at most */
+#define RP_WATCH_QUICK_NONE 255 /* quick filter length meaning "nothing is watched" */
 
 /* Ring buffer sizing: a power of two of pages.  4 MiB holds ~2,000 full exec
  * events or ~30,000 network events: 25 ms of the fastest stream we measured

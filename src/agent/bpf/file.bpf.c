@@ -3,13 +3,19 @@
  * file.bpf.c — the file sensor: open/openat/openat2/creat, unlink(at),
  * rename(at,at2) and chmod/fchmod(at,at2) on watched path prefixes.
  *
+ * Everything happens at sys_exit, once the result is known: x86_64
+ * syscalls leave their argument registers as the caller set them, and the
+ * path's user page is still in the TLB because the kernel has just read it
+ * (at sys_enter the same read costs a TLB refill on this kernel).  No state
+ * crosses from enter to exit, so there is no in-flight map to fill or lose.
+ *
  * Filtering happens here, in two steps, so only opens a rule can match cross
  * to user space:
  *   1. a quick filter: the first bytes of an absolute path (as many as the
  *      shortest prefix has, up to 8), hashed into a 4096-bit bloom filter
  *      that user space fills from the prefixes.  An unwatched absolute path
  *      costs one 8-byte user read and one bit test (common.bpf.h; run inline
- *      by the dispatcher for open/openat).
+ *      by the dispatcher for the open family).
  *   2. the exact test: the absolute path (relative names are joined with the
  *      cwd or the dirfd's path) looked up in an LPM trie of prefixes.
  * Paths are matched as the process names them: symlinks and ".." are not
@@ -18,10 +24,6 @@
 #include "common.bpf.h"
 #include "sensors.bpf.h"
 
-/* 4096 in-flight watched file syscalls: each is one thread blocked in an
- * open of a watched path, so this is ample; overflow is counted. */
-#define RP_FILE_INFLIGHT_MAX 4096
-
 struct {
     __uint(type, BPF_MAP_TYPE_LPM_TRIE);
     __uint(max_entries, RP_WATCH_MAX);
@@ -29,13 +31,6 @@ struct {
     __type(value, __u32);
     __uint(map_flags, BPF_F_NO_PREALLOC); /* required for LPM tries */
 } rp_file_watch SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, RP_FILE_INFLIGHT_MAX);
-    __type(key, __u64); /* pid_tgid */
-    __type(value, struct rp_file_event);
-} rp_file_inflight SEC(".maps");
 
 struct rp_file_scratch {
     struct rp_file_event ev;
@@ -52,7 +47,6 @@ struct {
 /* Written by user space through the skeleton's .bss (see common.bpf.h). */
 __u32 rp_watch_quick_len;
 __u64 rp_watch_bloom[RP_WATCH_BLOOM_WORDS];
-__s64 rp_file_pending; /* entries in rp_file_inflight */
 
 /* The directory a relative name is resolved against. */
 static __always_inline int rp_dir_path(struct rp_path_scratch *ps, long dfd, char *out)
@@ -142,7 +136,7 @@ struct rp_file_args {
 };
 
 static __always_inline bool rp_file_decode(long id, __u64 a0, __u64 a1, __u64 a2, __u64 a3,
-                                           struct rp_file_args *a)
+                                           __u64 a4, struct rp_file_args *a)
 {
     a->dfd = a->dfd2 = RP_AT_FDCWD;
     a->path2 = NULL;
@@ -175,9 +169,9 @@ static __always_inline bool rp_file_decode(long id, __u64 a0, __u64 a1, __u64 a2
         return true;
     case RP_NR_renameat:
     case RP_NR_renameat2:
-        a->type = RP_EV_RENAME, a->dfd = (int)(a0 & 0xffffffff), a->dfd2 = (int)(a0 >> 32);
-        a->path = (void *)a1, a->path2 = (void *)a2;
-        a->flags = id == RP_NR_renameat2 ? a3 : 0;
+        a->type = RP_EV_RENAME, a->dfd = (int)a0, a->path = (void *)a1;
+        a->dfd2 = (int)a2, a->path2 = (void *)a3;
+        a->flags = id == RP_NR_renameat2 ? a4 : 0;
         return true;
     case RP_NR_chmod:
         a->type = RP_EV_CHMOD, a->path = (void *)a0, a->mode = a1;
@@ -195,21 +189,25 @@ static __always_inline bool rp_file_decode(long id, __u64 a0, __u64 a1, __u64 a2
     }
 }
 
-__noinline int rp_file_enter(long id, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
+/* See sensors.bpf.h.  The arguments come from the registers the syscall
+ * saved on entry (unchanged but for ax, which holds ret). */
+__noinline int rp_file_exit(long id, long ret)
 {
+    struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
     struct rp_file_args a;
     struct rp_file_scratch *s;
     struct rp_file_event *e;
     __u32 zero = 0;
     bool hit;
 
-    if (!rp_file_decode(id, a0, a1, a2, a3, &a) || !rp_type_on(a.type))
+    if (!regs || !rp_file_decode(id, regs->di, regs->si, regs->dx, regs->r10, regs->r8, &a) ||
+        !rp_type_on(a.type))
         return 0;
-    /* open/openat passed the quick filter in the dispatcher already. */
-    if (id != RP_NR_open && id != RP_NR_openat && a.path && !rp_file_quick_maybe(a.path) &&
+    /* The open family passed the quick filter in the dispatcher already. */
+    if (a.type != RP_EV_OPEN && a.path && !rp_file_quick_maybe(a.path) &&
         !(a.path2 && rp_file_quick_maybe(a.path2)))
         return 0;
-    /* The agent's own opens: checked late, most calls never get here. */
+    /* The agent's own calls: checked late, most calls never get here. */
     if (rp_is_self())
         return 0;
     s = bpf_map_lookup_elem(&rp_file_scratch, &zero);
@@ -227,30 +225,11 @@ __noinline int rp_file_enter(long id, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
     if (!hit)
         return 0;
     rp_hdr_fill_current(&e->hdr, a.type, sizeof(*e));
-    e->result = 0;
+    e->result = ret;
     e->syscall = id;
     e->flags = a.flags;
     e->mode = a.mode;
     e->pad = 0;
-    rp_inflight_put(&rp_file_inflight, bpf_get_current_pid_tgid(), e, &rp_file_pending);
-    return 0;
-}
-
-__noinline int rp_file_exit(long id, long ret)
-{
-    __u64 key;
-    struct rp_file_event *e;
-
-    if (rp_file_pending <= 0)
-        return 0;
-    key = bpf_get_current_pid_tgid();
-    e = bpf_map_lookup_elem(&rp_file_inflight, &key);
-    if (!e)
-        return 0;
-    if (e->syscall == id) {
-        e->result = ret;
-        rp_output(e, sizeof(*e));
-    }
-    rp_inflight_del(&rp_file_inflight, key, &rp_file_pending);
+    rp_output(e, sizeof(*e));
     return 0;
 }

@@ -3,7 +3,8 @@
  * calls in the syscall sensors.  They are global BPF functions: verified on
  * their own and taking scalars only (a global function cannot take the
  * tracing context), so the dispatcher passes the syscall arguments it read
- * from pt_regs.  Each returns 0.
+ * from pt_regs, or the sensor reads them from the task's saved registers.
+ * Each returns 0.
  */
 #ifndef RAMPART_AGENT_BPF_SENSORS_BPF_H
 #define RAMPART_AGENT_BPF_SENSORS_BPF_H
@@ -14,9 +15,7 @@
                        RP_TYPE_BIT(RP_EV_BPF) | RP_TYPE_BIT(RP_EV_UNSHARE) |    \
                        RP_TYPE_BIT(RP_EV_SETNS) | RP_TYPE_BIT(RP_EV_MEMFD))
 
-/* file.bpf.c: a0..a3 are the syscall's arguments, except renameat(2):
- * (olddfd | newdfd << 32, oldname, newname, flags). */
-__noinline int rp_file_enter(long id, __u64 a0, __u64 a1, __u64 a2, __u64 a3);
+/* file.bpf.c: at sys_exit only; reads the arguments itself. */
 __noinline int rp_file_exit(long id, long ret);
 
 /* network.bpf.c: (fd, sockaddr or msghdr pointer, address length). */
@@ -28,7 +27,6 @@ __noinline int rp_priv_enter(long id, __u64 a0, __u64 a1, __u64 a2, __u64 a3);
 __noinline int rp_priv_exit(long id, long ret);
 
 /* Entries pending in each sensor's in-flight map (defined by the sensor). */
-extern __s64 rp_file_pending;
 extern __s64 rp_net_pending;
 extern __s64 rp_priv_pending;
 
