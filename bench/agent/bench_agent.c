@@ -3,9 +3,11 @@
  * measured side by side in one run (`make bench`, as root):
  *
  *   exec    5,000 fork+exec of /bin/true: none, empty programs on the
- *           agent's hooks (the floor), the agent, and bpftrace doing the
- *           equivalent exec tracing (execsnoop.bt's probe); ratio to none
- *           (target < 1.01 for the agent)
+ *           agent's hooks (the floor), the agent, the same two for the
+ *           process hooks alone, and bpftrace doing the equivalent exec
+ *           tracing (execsnoop.bt's probe); ratio to none, each block
+ *           against the nothing-attached blocks around it, with a control
+ *           row of none against none (target < 1.01 for the agent)
  *   open    1,000,000 open+close of an unwatched path: ns added per call by
  *           the agent next to the floor (target <= 1.3x the floor)
  *   rate    events per second the agent sustains with 0 drops, from a
@@ -250,14 +252,19 @@ static tracer start_bpftrace(const char *out)
     return start(argv, "/dev/null", "Attaching", out);
 }
 
-static struct rp_floor *attach_floor(bool syscalls_only)
+/* Which of the agent's hooks the floor's empty programs go on. */
+enum { FLOOR_SYSCALLS = 1, FLOOR_PROCESS = 2, FLOOR_ALL = 3 };
+
+static struct rp_floor *attach_floor(int hooks)
 {
     struct rp_floor *f = rp_floor__open_and_load();
     if (!f)
         return NULL;
-    f->links.floor_sys_enter = bpf_program__attach(f->progs.floor_sys_enter);
-    f->links.floor_sys_exit = bpf_program__attach(f->progs.floor_sys_exit);
-    if (!syscalls_only) {
+    if (hooks & FLOOR_SYSCALLS) {
+        f->links.floor_sys_enter = bpf_program__attach(f->progs.floor_sys_enter);
+        f->links.floor_sys_exit = bpf_program__attach(f->progs.floor_sys_exit);
+    }
+    if (hooks & FLOOR_PROCESS) {
         f->links.floor_exec = bpf_program__attach(f->progs.floor_exec);
         f->links.floor_fork = bpf_program__attach(f->progs.floor_fork);
         f->links.floor_exit = bpf_program__attach(f->progs.floor_exit);
@@ -267,9 +274,9 @@ static struct rp_floor *attach_floor(bool syscalls_only)
 
 /* ---- the four measurements ------------------------------------------------------------ */
 
-static struct rp_floor *floor_or_note(bool syscalls_only)
+static struct rp_floor *floor_or_note(int hooks)
 {
-    struct rp_floor *f = attach_floor(syscalls_only);
+    struct rp_floor *f = attach_floor(hooks);
     if (!f)
         fprintf(stderr, "bench: the floor programs did not load\n");
     return f;
@@ -323,31 +330,64 @@ static prog_time prog_time_since(const char *prefix, prog_time before)
     return (prog_time){now.ns - before.ns, now.runs - before.runs};
 }
 
+/* One configuration's block of execs: attaches what cfg needs, measures,
+ * detaches. */
+enum { EX_NONE, EX_FLOOR, EX_AGENT, EX_FLOOR_PROC, EX_AGENT_PROC, EX_BPFTRACE, EX_NCFG };
+
+static cost exec_block(const bench *b, int cfg, int n, const char *out)
+{
+    struct rp_floor *f = NULL;
+    tracer t = {-1, -1};
+    cost c;
+
+    if (cfg == EX_FLOOR || cfg == EX_FLOOR_PROC)
+        f = floor_or_note(cfg == EX_FLOOR ? FLOOR_ALL : FLOOR_PROCESS);
+    else if (cfg == EX_AGENT || cfg == EX_AGENT_PROC)
+        /* --filter process: the exec sensor alone, no syscall hook */
+        t = start_agent(b, cfg == EX_AGENT ? NULL : "process", out);
+    else if (cfg == EX_BPFTRACE)
+        t = start_bpftrace(out);
+    c = exec_us(n);
+    if (f)
+        rp_floor__destroy(f);
+    stop(&t);
+    return c;
+}
+
 static void bench_exec(const bench *b)
 {
-    enum { NONE, FLOOR, AGENT, BPFTRACE, NCFG };
-    static const char *const names[NCFG] = {"none", "floor (empty programs)", "rampart agent",
-                                            "bpftrace (execsnoop.bt)"};
-    cost r[NCFG][ROUNDS_MAX] = {{{0, 0}}}, med[NCFG];
+    static const char *const names[EX_NCFG] = {
+        "none (control: vs its neighbours)", "floor (empty programs)", "rampart agent",
+        "floor, process hooks only", "agent --filter process", "bpftrace (execsnoop.bt)"};
+    /* Each configuration's block is bracketed by two blocks with nothing
+     * attached, and compared with their mean: the machine's drift within a
+     * round cancels.  The control row compares each inner "none" block with
+     * its neighbours: what the measurement cannot tell from zero. */
+    cost r[EX_NCFG][ROUNDS_MAX] = {{{0, 0}}}, med[EX_NCFG];
+    double ratio[EX_NCFG][ROUNDS_MAX * EX_NCFG], rmed[EX_NCFG];
+    int nratio[EX_NCFG] = {0};
     int per = EXECS / b->rounds;
     char out[256];
 
     snprintf(out, sizeof(out), "%s/exec.out", b->dir);
     for (int i = 0; i < b->rounds && !interrupted; i++) {
-        r[NONE][i] = exec_us(per);
-        struct rp_floor *f = floor_or_note(false);
-        r[FLOOR][i] = exec_us(per);
-        rp_floor__destroy(f);
-        tracer t = start_agent(b, NULL, out);
-        r[AGENT][i] = exec_us(per);
-        stop(&t);
-        t = start_bpftrace(out);
-        r[BPFTRACE][i] = exec_us(per);
-        stop(&t);
+        cost none[EX_NCFG];
+        none[0] = exec_us(per);
+        r[EX_NONE][i] = none[0];
+        for (int c = 1; c < EX_NCFG && !interrupted; c++) {
+            r[c][i] = exec_block(b, c, per, out);
+            none[c] = exec_us(per);
+            ratio[c][nratio[c]++] = r[c][i].cpu / ((none[c - 1].cpu + none[c].cpu) / 2);
+        }
+        for (int c = 1; c + 1 < EX_NCFG; c++)
+            ratio[EX_NONE][nratio[EX_NONE]++] =
+                none[c].cpu / ((none[c - 1].cpu + none[c + 1].cpu) / 2);
     }
     if (interrupted)
         return; /* partial rounds would be misread */
-    medians(r, NCFG, b->rounds, med);
+    medians(r, EX_NCFG, b->rounds, med);
+    for (int c = 0; c < EX_NCFG; c++)
+        rmed[c] = median(ratio[c], nratio[c]);
     /* Where the agent's time goes, from the kernel's own accounting. */
     int stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
     tracer t = start_agent(b, NULL, out);
@@ -358,19 +398,16 @@ static void bench_exec(const bench *b)
     if (stats >= 0)
         close(stats);
     printf("\n(a) exec: %d x fork+exec+wait of /bin/true per configuration, %d interleaved rounds\n"
-           "    (CPU: this process and its children; wall: elapsed)\n",
+           "    (CPU: this process and its children; ratio: median over rounds of the block's CPU\n"
+           "    over the mean of the two blocks with nothing attached around it)\n",
            per * b->rounds, b->rounds);
-    printf("    %-26s %12s %9s %12s %9s\n", "", "CPU us/exec", "ratio", "wall us/exec", "ratio");
-    for (int c = 0; c < NCFG; c++)
-        printf("    %-26s %12.1f %9.4f %12.1f %9.4f\n", names[c], med[c].cpu,
-               med[c].cpu / med[NONE].cpu, med[c].wall, med[c].wall / med[NONE].wall);
-    printf("    added CPU per exec: agent %+.1f us, bpftrace %+.1f us, floor %+.1f us\n",
-           med[AGENT].cpu - med[NONE].cpu, med[BPFTRACE].cpu - med[NONE].cpu,
-           med[FLOOR].cpu - med[NONE].cpu);
+    printf("    %-34s %12s %9s %12s\n", "", "CPU us/exec", "ratio", "wall us/exec");
+    for (int c = 0; c < EX_NCFG; c++)
+        printf("    %-34s %12.1f %9.4f %12.1f\n", names[c], med[c].cpu, rmed[c], med[c].wall);
     if (stats >= 0 && pt.runs > 0)
         printf("    kernel accounting: the agent's programs ran %.1f us per exec (all hooks, %.0f "
                "runs), %.2f%% of an exec's CPU\n",
-               pt.ns / 1e3 / per, pt.runs / per, pt.ns / 1e3 / per / med[NONE].cpu * 100);
+               pt.ns / 1e3 / per, pt.runs / per, pt.ns / 1e3 / per / med[EX_NONE].cpu * 100);
     unlink(out);
 }
 
@@ -389,7 +426,7 @@ static void bench_open(const bench *b)
     snprintf(out, sizeof(out), "%s/open.out", b->dir);
     for (int i = 0; i < rounds && !interrupted; i++) {
         r[NONE][i] = open_ns(b->unwatched, per);
-        struct rp_floor *f = floor_or_note(true);
+        struct rp_floor *f = floor_or_note(FLOOR_SYSCALLS);
         r[FLOOR][i] = open_ns(b->unwatched, per);
         rp_floor__destroy(f);
         /* The default prefixes (/etc/shadow, /root/.ssh/, ...): the path is
@@ -418,7 +455,7 @@ static void bench_open(const bench *b)
     double run_agent[ROUNDS_MAX], run_floor[ROUNDS_MAX];
     int acc_rounds = 0;
     for (int i = 0; stats >= 0 && i < rounds && !interrupted; i++) {
-        struct rp_floor *f = floor_or_note(true);
+        struct rp_floor *f = floor_or_note(FLOOR_SYSCALLS);
         prog_time pf = prog_time_of("floor_");
         open_ns(b->unwatched, per);
         pf = prog_time_since("floor_", pf);

@@ -330,7 +330,10 @@ static int run(const cli_opts *o)
         fprintf(stderr, "rampart agent: %s: %s\n", o->output, strerror(errno));
         return 1;
     }
-    setvbuf(out, NULL, _IOFBF, OUTPUT_BUFFER);
+    /* Our own buffer: glibc ignores the size when setvbuf is given none and
+     * uses st_blksize (4 KiB), a write() per few events. */
+    static char out_buf[OUTPUT_BUFFER];
+    setvbuf(out, out_buf, _IOFBF, sizeof(out_buf));
     install_signals();
     if (agent_open(&o->cfg, write_line, out, &a, &err) != RP_OK) {
         rc = fail(&err);
