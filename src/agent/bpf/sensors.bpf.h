@@ -30,8 +30,9 @@ __noinline int rp_priv_exit(long id, long ret);
 extern __s64 rp_net_pending;
 extern __s64 rp_priv_pending;
 
-/* In-flight syscalls: the event is built at sys_enter (arguments are only
- * readable then) and sent at sys_exit with the result.  Each sensor keeps a
+/* In-flight syscalls (network, privilege): the event is built at sys_enter,
+ * while what the call changes is still as it was (a setuid's credentials),
+ * and sent at sys_exit with the result.  Each sensor keeps a
  * count of its entries so sys_exit can skip the hash lookup while nothing is
  * pending: the common case on the hot path. */
 static __always_inline void rp_inflight_put(void *map, __u64 key, void *val, __s64 *pending)
